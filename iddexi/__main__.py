@@ -1,0 +1,3 @@
+from iddexi.cli import main
+
+main()
