@@ -1,0 +1,1 @@
+"""The ledger layer: all SQL lives here."""

@@ -1,0 +1,109 @@
+"""What every command shares: the ledger option, error translation, output helpers."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from iddexi.ledger.errors import IddexiError, ProblemsError
+
+if TYPE_CHECKING:
+    from iddexi.ledger.core import Ledger
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print only a JSON document on standard output.")
+]
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain errors into one ``Error: …`` line on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ProblemsError as exc:
+            for line in exc.lines():
+                typer.echo(line, err=True)
+            raise fail(exc.summary) from None
+        except IddexiError as exc:
+            raise fail(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            raise fail(f"the ledger could not be written: {exc}") from None
+
+    return wrapper
+
+
+class App(typer.Typer):
+    """A Typer app whose commands report domain errors to people, not as tracebacks."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("no_args_is_help", True)
+        kwargs.setdefault("context_settings", CONTEXT)
+        kwargs.setdefault("rich_markup_mode", None)
+        super().__init__(**kwargs)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            register(_human_errors(func))
+            return func
+
+        return decorator
+
+
+@dataclass
+class State:
+    """Root options, resolved once; the ledger is opened on first use."""
+
+    ledger_option: Path | None = None
+    by: str | None = None
+    _ledger: Ledger | None = field(default=None, repr=False)
+
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            from iddexi.ledger.core import Ledger
+
+            self._ledger = Ledger.open(self.ledger_option, user=self.by)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def ledger(ctx: typer.Context) -> Ledger:
+    return state(ctx).ledger()
+
+
+def print_json(document: object) -> None:
+    from iddexi.render.jsondoc import dumps
+
+    sys.stdout.write(dumps(document) + "\n")
+
+
+def warn(message: str) -> None:
+    typer.echo(f"Warning: {message}", err=True)

@@ -1,0 +1,53 @@
+"""Ledger housekeeping at the root: `init`, `history`, `void`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from iddexi.cli.common import JsonOption, ledger, print_json
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the ledger (if missing) and say where it is.  Example: iddexi --ledger market.sqlite init"""
+    book = ledger(ctx)
+    typer.echo(f"Ledger ready at {book.path.resolve()}")
+
+
+def history(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List every batch, live and void, with what it wrote.  Example: iddexi history --json"""
+    batches = ledger(ctx).history()
+    if json:
+        print_json([b.as_json() for b in batches])
+        return
+    from iddexi.render.tables import print_table
+
+    print_table(
+        "History",
+        ["batch", "when", "by", "kind", "source", "rows", "status", "reason"],
+        [
+            (
+                b.id,
+                b.created_at[:16].replace("T", " "),
+                b.created_by,
+                b.kind,
+                b.source,
+                b.rows,
+                b.status,
+                b.reason,
+            )
+            for b in batches
+        ],
+        numeric=["batch", "rows"],
+    )
+
+
+def void(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(help="Batch id, from `iddexi history`.")],
+    reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
+) -> None:
+    """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
+    voided = ledger(ctx).void(batch, reason)
+    typer.echo(f"Voided batch {voided.id} ({voided.rows} rows): {voided.reason}")

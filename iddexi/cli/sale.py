@@ -1,0 +1,85 @@
+"""`iddexi sale …`: one stall's takings in one category at one session."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.ledger.values import format_yuan, parse_quantity, parse_yuan
+
+app = App(help="Sales: a stall's takings by category at a session.")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
+    stall: Annotated[str, typer.Argument(help="Stall code, e.g. M01.")],
+    category: Annotated[
+        str, typer.Argument(help="Category code, label or alias, e.g. meat or 冬储肉.")
+    ],
+    amount: Annotated[str, typer.Argument(help="Yuan: 12345.5, 12,345.50, ¥12345 or 1.5万.")],
+    qty: Annotated[str | None, typer.Option("--qty", help="Quantity sold.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Unit of the quantity: kg, 只, 件 …")] = None,
+    note: Annotated[str | None, typer.Option(help="A note.")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Supersede the line already recorded.")
+    ] = False,
+) -> None:
+    """Record a stall's takings.  Example: iddexi sale add 2025-26:1 M01 meat 12,800.50 --qty 160 --unit kg"""
+    fen = parse_yuan(amount)
+    quantity = parse_quantity(qty) if qty is not None else None
+    new, replaced = ledger(ctx).add_sale(
+        session,
+        stall,
+        category,
+        fen,
+        quantity=quantity,
+        unit=unit,
+        note=note,
+        replace=replace,
+        source=f"sale add {session} {stall} {category} {amount}",
+    )
+    message = (
+        f"Recorded {new.session} {new.stall} {new.category} {format_yuan(new.amount_fen)} "
+        f"in batch {new.batch_id}"
+    )
+    if replaced:
+        message += f", replacing {format_yuan(replaced.amount_fen)} from batch {replaced.batch_id}"
+    typer.echo(message + ".")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
+    json: JsonOption = False,
+) -> None:
+    """List a session's live sales lines.  Example: iddexi sale list 2025-26:1 --json"""
+    sales = ledger(ctx).sales(session)
+    if json:
+        print_json([s.as_json() for s in sales])
+        return
+    from iddexi.render.tables import print_table
+
+    print_table(
+        f"Sales at {session}",
+        ["stall", "name", "category", "amount", "qty", "unit", "note", "batch"],
+        [
+            (
+                s.stall,
+                s.stall_name,
+                s.category,
+                format_yuan(s.amount_fen),
+                s.quantity,
+                s.unit,
+                s.note,
+                s.batch_id,
+            )
+            for s in sales
+        ],
+        numeric=["amount", "qty", "batch"],
+        footer=["total", "", "", format_yuan(sum(s.amount_fen for s in sales)), "", "", "", ""],
+    )

@@ -1,0 +1,56 @@
+"""`iddexi season …`: the named runs of market days."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.ledger.values import parse_count, parse_date
+
+app = App(help="Seasons: named runs of market days (2025-26, …).")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
+    name: Annotated[str | None, typer.Option(help="A name, e.g. 2025—2026 冬季伊德喜.")] = None,
+    kind: Annotated[str, typer.Option(help="winter, spring, summer or autumn.")] = "winter",
+    planned: Annotated[str | None, typer.Option(help="Planned number of sessions.")] = None,
+    market_day: Annotated[str, typer.Option(help="mon … sun; the day sessions are held.")] = "sat",
+) -> None:
+    """Add a season.  Example: iddexi season add 2025-26 --start 2025-11-22 --end 2026-01-31 --planned 11"""
+    season = ledger(ctx).add_season(
+        code,
+        parse_date(start, "--start"),
+        parse_date(end, "--end"),
+        name=name,
+        kind=kind,
+        planned=parse_count(planned, "--planned") if planned is not None else None,
+        market_day=market_day,
+        source=f"season add {code}",
+    )
+    typer.echo(f"Added season {season.code} ({season.kind}, {season.start} … {season.end}).")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List the seasons.  Example: iddexi season list --json"""
+    seasons = ledger(ctx).seasons()
+    if json:
+        print_json([s.as_json() for s in seasons])
+        return
+    from iddexi.render.tables import print_table
+
+    print_table(
+        "Seasons",
+        ["code", "name", "kind", "start", "end", "planned", "market day"],
+        [
+            (s.code, s.name, s.kind, s.start, s.end, s.planned_sessions, s.market_day)
+            for s in seasons
+        ],
+    )

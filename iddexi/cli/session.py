@@ -1,0 +1,127 @@
+"""`iddexi session …`: market days, numbered by date within their season."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from iddexi.cli.common import App, JsonOption, ledger, print_json, warn
+from iddexi.ledger.sessions import market_day_mismatch
+from iddexi.ledger.values import format_yuan, parse_count, parse_date, parse_temperature
+
+app = App(help="Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD.")
+
+Host = Annotated[str | None, typer.Option(help="Host township (must be known).")]
+Theme = Annotated[str | None, typer.Option(help="Theme of the day, e.g. 冰雪那达慕.")]
+Visitors = Annotated[str | None, typer.Option(help="Visits counted (人次).")]
+CountMethod = Annotated[
+    str | None, typer.Option(help="How visitors were counted: full, sample or estimate.")
+]
+Temperature = Annotated[str | None, typer.Option(help="Temperature in °C, e.g. -28.")]
+Note = Annotated[str | None, typer.Option(help="A note.")]
+
+
+def _details(
+    host: str | None,
+    theme: str | None,
+    visitors: str | None,
+    count_method: str | None,
+    temperature: str | None,
+    note: str | None,
+) -> dict:
+    return {
+        "host": host,
+        "theme": theme,
+        "visitors": parse_count(visitors, "visitors") if visitors is not None else None,
+        "count_method": count_method,
+        "temperature": parse_temperature(temperature) if temperature is not None else None,
+        "note": note,
+    }
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    season: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
+    date: Annotated[str, typer.Option(help="Market day, YYYY-MM-DD.")],
+    host: Host = None,
+    theme: Theme = None,
+    visitors: Visitors = None,
+    count_method: CountMethod = None,
+    temperature: Temperature = None,
+    note: Note = None,
+) -> None:
+    """Record a market day.  Example: iddexi session add 2025-26 --date 2025-11-22 --host 巴彦托海镇 --visitors 9800"""
+    day = parse_date(date, "--date")
+    details = _details(host, theme, visitors, count_method, temperature, note)
+    book = ledger(ctx)
+    session = book.add_session(season, day, source=f"session add {season} --date {day}", **details)
+    typer.echo(f"Recorded session {session.ref} on {session.date}.")
+    mismatch = market_day_mismatch(book.season(season), day)
+    if mismatch:
+        warn(mismatch)
+
+
+@app.command("set")
+def set_(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
+    host: Host = None,
+    theme: Theme = None,
+    visitors: Visitors = None,
+    count_method: CountMethod = None,
+    temperature: Temperature = None,
+    note: Note = None,
+) -> None:
+    """Correct a session's details (a new batch; the old values stay in history).  Example: iddexi session set 2025-26:3 --visitors 10400"""
+    details = _details(host, theme, visitors, count_method, temperature, note)
+    changed = ledger(ctx).set_session(session, source=f"session set {session}", **details)
+    typer.echo(
+        f"Corrected session {changed.ref} ({', '.join(k for k, v in details.items() if v is not None)})."
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    season: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
+    json: JsonOption = False,
+) -> None:
+    """List a season's sessions with their takings.  Example: iddexi session list 2025-26"""
+    sessions = ledger(ctx).sessions(season)
+    if json:
+        print_json([s.as_json() for s in sessions])
+        return
+    from iddexi.render.tables import print_table
+
+    print_table(
+        f"Sessions of {season}",
+        ["session", "date", "host", "theme", "visitors", "count", "°C", "lines", "revenue"],
+        [
+            (
+                s.ref,
+                s.date,
+                s.host,
+                s.theme,
+                s.visitors,
+                s.count_method,
+                s.temperature,
+                s.lines,
+                format_yuan(s.revenue_fen),
+            )
+            for s in sessions
+        ],
+        numeric=["visitors", "°C", "lines", "revenue"],
+        footer=[
+            "total",
+            "",
+            "",
+            "",
+            sum(s.visitors or 0 for s in sessions),
+            "",
+            "",
+            sum(s.lines for s in sessions),
+            format_yuan(sum(s.revenue_fen for s in sessions)),
+        ],
+    )

@@ -1,0 +1,34 @@
+"""`iddexi township …`: the sumu, towns and townships that host and send stalls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from iddexi.cli.common import App, JsonOption, ledger, print_json
+
+app = App(help="Townships: the sumu, towns and townships (苏木乡镇) of the banner.")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Name as written locally, e.g. 巴彦托海镇.")],
+    kind: Annotated[str | None, typer.Option(help="sumu, town or township.")] = None,
+) -> None:
+    """Add a township.  Example: iddexi township add 巴彦托海镇 --kind town"""
+    township = ledger(ctx).add_township(name, kind, source=f"township add {name}")
+    typer.echo(f"Added township {township.name}.")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: JsonOption = False) -> None:
+    """List the townships.  Example: iddexi township list"""
+    townships = ledger(ctx).townships()
+    if json:
+        print_json([t.as_json() for t in townships])
+        return
+    from iddexi.render.tables import print_table
+
+    print_table("Townships", ["name", "kind"], [(t.name, t.kind) for t in townships])

@@ -1,0 +1,128 @@
+"""Batches: the history of every write, and voiding (never deleting) a batch."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
+from iddexi.ledger.records import Batch
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+# What a batch wrote, counted for people: a session added together with its first details
+# is one row, a later correction is one row; the void markers of --replace are part of
+# the line that replaces them.
+_ROWS = """
+    (SELECT count(*) FROM sales WHERE batch_id = b.id)
+  + (SELECT count(*) FROM sessions WHERE batch_id = b.id)
+  + (SELECT count(*) FROM session_revisions r WHERE r.batch_id = b.id
+       AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = r.session_id AND s.batch_id = b.id))
+  + (SELECT count(*) FROM seasons WHERE batch_id = b.id)
+  + (SELECT count(*) FROM townships WHERE batch_id = b.id)
+  + (SELECT count(*) FROM stalls WHERE batch_id = b.id)
+  + (SELECT count(*) FROM categories WHERE batch_id = b.id)
+"""
+_BATCH_SELECT = (
+    "SELECT b.id, b.kind, b.source, b.sha256, b.created_at, b.created_by, "
+    + _ROWS
+    + ", b.voided_at, b.voided_by, b.void_reason FROM batches b"
+)
+
+
+class BatchesMixin:
+    conn: sqlite3.Connection
+    user: str
+
+    if TYPE_CHECKING:
+
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+    def history(self) -> list[Batch]:
+        rows = self.conn.execute(_BATCH_SELECT + " ORDER BY b.id").fetchall()
+        return [Batch(*r) for r in rows]
+
+    def batch_record(self, batch_id: int) -> Batch:
+        row = self.conn.execute(_BATCH_SELECT + " WHERE b.id = ?", (batch_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
+        return Batch(*row)
+
+    def live_batch_with_sha(self, sha256: str) -> Batch | None:
+        row = self.conn.execute(
+            _BATCH_SELECT + " WHERE b.sha256 = ? AND b.voided_at IS NULL ORDER BY b.id LIMIT 1",
+            (sha256,),
+        ).fetchone()
+        return Batch(*row) if row else None
+
+    def void(self, batch_id: int, reason: str) -> Batch:
+        """Mark a batch void: its lines and sessions stop counting; nothing is deleted."""
+        from iddexi.ledger.core import now_iso
+
+        reason = reason.strip()
+        if not reason:
+            raise InputError("a void needs a reason (--reason TEXT), kept in the history")
+        with self.transaction():
+            batch = self.batch_record(batch_id)
+            if batch.voided_at:
+                raise ConflictError(
+                    f"batch {batch_id} is already void (since {batch.voided_at}: {batch.void_reason})"
+                )
+            self._refuse_reference_batch(batch_id)
+            self._refuse_orphaning_sales(batch_id)
+            self.conn.execute(
+                "UPDATE batches SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ?",
+                (now_iso(), self.user, reason, batch_id),
+            )
+            self._refuse_revived_duplicates(batch_id)
+        return self.batch_record(batch_id)
+
+    def _refuse_reference_batch(self, batch_id: int) -> None:
+        for table, what in (
+            ("seasons", "season"),
+            ("townships", "township"),
+            ("stalls", "stall"),
+            ("categories", "category"),
+        ):
+            key = "name" if table == "townships" else "code"
+            row = self.conn.execute(
+                f"SELECT {key} FROM {table} WHERE batch_id = ? LIMIT 1", (batch_id,)
+            ).fetchone()
+            if row:
+                raise ConflictError(
+                    f"batch {batch_id} set up {what} {row[0]}; reference data cannot be voided, "
+                    "only sales and sessions"
+                )
+
+    def _refuse_orphaning_sales(self, batch_id: int) -> None:
+        rows = self.conn.execute(
+            "SELECT DISTINCT c.season || ':' || c.date, l.batch_id FROM live_sales l"
+            " JOIN sessions s ON s.id = l.session_id JOIN current_sessions c ON c.id = s.id"
+            " WHERE s.batch_id = ? AND l.batch_id != ? ORDER BY l.batch_id",
+            (batch_id, batch_id),
+        ).fetchall()
+        if rows:
+            others = ", ".join(f"batch {b} ({ref})" for ref, b in rows)
+            raise ConflictError(
+                f"batch {batch_id} added sessions that still have sales in other batches: "
+                f"{others}; void those first"
+            )
+
+    def _refuse_revived_duplicates(self, batch_id: int) -> None:
+        # Voiding a --replace batch brings back the lines it superseded; refuse when a
+        # later batch already recorded the same session, stall and category again.
+        row = self.conn.execute(
+            "SELECT old.stall, old.category, group_concat(l.batch_id) FROM sale_voids v"
+            " JOIN sales old ON old.id = v.sale_id"
+            " JOIN live_sales l ON l.session_id = old.session_id AND l.stall = old.stall"
+            "  AND l.category = old.category"
+            " WHERE v.batch_id = ? GROUP BY old.id HAVING count(*) > 1 LIMIT 1",
+            (batch_id,),
+        ).fetchone()
+        if row:
+            stall, category, batches = row
+            raise ConflictError(
+                f"voiding batch {batch_id} would bring back stall {stall} {category} lines it "
+                f"replaced, but batches {batches} hold them now; void the later batch first"
+            )

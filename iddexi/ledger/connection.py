@@ -1,0 +1,79 @@
+"""Opening a ledger file: the stdlib ``sqlite3`` connection every path shares.
+
+The entry commands must start fast, so nothing here imports sqlite-utils (which imports
+pandas); code that needs it wraps this same connection with ``sqlite_utils.Database(conn)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from iddexi.ledger.errors import LedgerFileError
+from iddexi.ledger.migrations import migrate
+
+BUSY_TIMEOUT_MS = 30_000
+DEFAULT_LEDGER = Path("ledgers") / "iddexi.sqlite"
+
+
+def resolve_ledger_path(option: str | os.PathLike[str] | None) -> Path:
+    """``--ledger`` if given, else ``$IDDEXI_LEDGER``, else ``ledgers/iddexi.sqlite`` here."""
+    if option:
+        return Path(option)
+    from_env = os.environ.get("IDDEXI_LEDGER")
+    if from_env:
+        return Path(from_env)
+    return DEFAULT_LEDGER
+
+
+def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
+    """Open (creating if allowed) and migrate the ledger at ``path``."""
+    if not path.exists():
+        if not create:
+            raise LedgerFileError(f"no ledger at {path}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerFileError(
+                f"cannot create the folder for ledger {path}: {exc.strerror}"
+            ) from None
+    elif path.is_dir():
+        raise LedgerFileError(f"ledger {path} is a folder; give the path of a .sqlite file")
+    try:
+        # autocommit mode: every write opens its own BEGIN IMMEDIATE explicitly
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        _check_is_ledger(conn, path)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        migrate(conn, str(path))
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+    return conn
+
+
+def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == 0:
+        tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'migrations'"
+        ).fetchone()[0]
+        if tables:
+            raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One ``BEGIN IMMEDIATE`` transaction: all of it lands, or none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

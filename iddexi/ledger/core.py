@@ -1,0 +1,84 @@
+"""The Ledger object: one SQLite file, opened and migrated, written in batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from iddexi.ledger.batches import BatchesMixin
+from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
+from iddexi.ledger.reference import ReferenceMixin
+from iddexi.ledger.sales import SalesMixin
+from iddexi.ledger.sessions import SessionsMixin
+
+
+def current_user() -> str:
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # no user name on this machine (a container with no passwd entry)
+        return "unknown"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
+    """The whole market's records. Every write is a batch in one ``BEGIN IMMEDIATE``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, user: str | None = None) -> None:
+        self.conn = conn
+        self.path = path
+        self.user = user or current_user()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        user: str | None = None,
+        create: bool = True,
+    ) -> Ledger:
+        """Open the ledger at ``path`` (or the default), creating and migrating it as needed."""
+        resolved = resolve_ledger_path(path)
+        return cls(connect(resolved, create=create), resolved, user)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with write_transaction(self.conn):
+            yield
+
+    @contextmanager
+    def batch(
+        self,
+        kind: str,
+        source: str,
+        *,
+        sha256: str | None = None,
+        control_total_fen: int | None = None,
+    ) -> Iterator[int]:
+        """Open a write transaction and record its batch first; yields the batch id.
+
+        The batch row and every row written under it commit together or not at all.
+        """
+        with self.transaction():
+            cursor = self.conn.execute(
+                "INSERT INTO batches (kind, source, sha256, created_at, created_by, control_total_fen)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, source, sha256, now_iso(), self.user, control_total_fen),
+            )
+            yield int(cursor.lastrowid)

@@ -1,0 +1,182 @@
+"""The ledger's records as small immutable types: dates are ``date``, money is fen/``Decimal``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from iddexi.ledger.values import fen_to_yuan
+
+SEASON_KINDS = ("winter", "spring", "summer", "autumn")
+TOWNSHIP_KINDS = ("sumu", "town", "township")
+COUNT_METHODS = ("full", "sample", "estimate")
+MARKET_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Season:
+    code: str
+    name: str | None
+    kind: str
+    start: dt.date
+    end: dt.date
+    planned_sessions: int | None
+    market_day: str | None
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "planned_sessions": self.planned_sessions,
+            "market_day": self.market_day,
+        }
+
+
+@dataclass(frozen=True)
+class Township:
+    name: str
+    kind: str | None
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label_zh: str
+    label_en: str
+    aliases: tuple[str, ...]
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "label_zh": self.label_zh,
+            "label_en": self.label_en,
+            "aliases": list(self.aliases),
+        }
+
+
+@dataclass(frozen=True)
+class Stall:
+    code: str
+    name: str
+    operator: str | None
+    township: str | None
+    herder: bool
+    category: str | None
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "operator": self.operator,
+            "township": self.township,
+            "herder": self.herder,
+            "category": self.category,
+        }
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    season: str
+    number: int
+    date: dt.date
+    host: str | None
+    theme: str | None
+    visitors: int | None
+    count_method: str | None
+    temperature: Decimal | None
+    note: str | None
+    revenue_fen: int = 0
+    lines: int = 0
+
+    @property
+    def ref(self) -> str:
+        return f"{self.season}:{self.number}"
+
+    def as_json(self) -> dict:
+        return {
+            "session": self.ref,
+            "season": self.season,
+            "number": self.number,
+            "date": self.date.isoformat(),
+            "host": self.host,
+            "theme": self.theme,
+            "visitors": self.visitors,
+            "count_method": self.count_method,
+            "temperature_c": self.temperature,
+            "note": self.note,
+            "revenue_yuan": fen_to_yuan(self.revenue_fen),
+            "lines": self.lines,
+        }
+
+
+@dataclass(frozen=True)
+class Sale:
+    id: int
+    batch_id: int
+    session: str
+    stall: str
+    stall_name: str
+    category: str
+    amount_fen: int
+    quantity: Decimal | None
+    unit: str | None
+    note: str | None
+
+    @property
+    def amount_yuan(self) -> Decimal:
+        return fen_to_yuan(self.amount_fen)
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "batch": self.batch_id,
+            "session": self.session,
+            "stall": self.stall,
+            "stall_name": self.stall_name,
+            "category": self.category,
+            "amount_yuan": self.amount_yuan,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    kind: str
+    source: str
+    sha256: str | None
+    created_at: str
+    created_by: str
+    rows: int
+    voided_at: str | None
+    voided_by: str | None
+    reason: str | None
+
+    @property
+    def status(self) -> str:
+        return "void" if self.voided_at else "live"
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "sha256": self.sha256,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "rows": self.rows,
+            "status": self.status,
+            "reason": self.reason,
+            "voided_at": self.voided_at,
+            "voided_by": self.voided_by,
+        }

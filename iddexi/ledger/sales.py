@@ -1,0 +1,178 @@
+"""Sales lines: one stall's takings in one category at one session."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from iddexi.ledger.errors import ConflictError, InputError
+from iddexi.ledger.records import Sale, Session, Stall
+from iddexi.ledger.values import MAX_LINE_FEN, format_yuan
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """A validated line ready to write: the session by id, codes resolved, money in fen."""
+
+    session_id: int
+    stall: str
+    category: str
+    amount_fen: int
+    quantity: Decimal | None = None
+    unit: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A line that is already recorded for the same session, stall and category."""
+
+    sale_id: int
+    batch_id: int
+    amount_fen: int
+
+    def describe(self, session: str, stall: str, category: str) -> str:
+        return (
+            f"{session} stall {stall} {category} already has {format_yuan(self.amount_fen)} "
+            f"(batch {self.batch_id})"
+        )
+
+
+class SalesMixin:
+    conn: sqlite3.Connection
+
+    if TYPE_CHECKING:
+
+        def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
+        def resolve_session(self, ref: str) -> Session: ...
+        def stall(self, code: str) -> Stall: ...
+        def resolve_category(self, text: str) -> str: ...
+
+    def add_sale(
+        self,
+        session_ref: str,
+        stall_code: str,
+        category: str,
+        amount_fen: int,
+        *,
+        quantity: Decimal | None = None,
+        unit: str | None = None,
+        note: str | None = None,
+        replace: bool = False,
+        source: str = "sale add",
+    ) -> tuple[Sale, Sale | None]:
+        """Record one line; with ``replace`` supersede the live line it clashes with.
+
+        Returns the new line and the one it replaced (if any).
+        """
+        if not 0 <= amount_fen <= MAX_LINE_FEN:
+            raise InputError(f"amount {amount_fen} fen is outside ¥0 … ¥10,000,000")
+        if quantity is not None and quantity < 0:
+            raise InputError(f"quantity {quantity} is negative")
+        stall = self.stall(stall_code)
+        category_code = self.resolve_category(category)
+        with self.batch("correction" if replace else "entry", source) as batch_id:
+            session = self.resolve_session(session_ref)
+            line = SaleLine(
+                session.id,
+                stall.code,
+                category_code,
+                amount_fen,
+                quantity,
+                (unit or "").strip() or None,
+                (note or "").strip() or None,
+            )
+            clash = self.clash_for(line)
+            if clash and not replace:
+                raise ConflictError(
+                    clash.describe(session.ref, stall.code, category_code)
+                    + "; use --replace to supersede it"
+                )
+            if clash:
+                self.void_lines([clash.sale_id], batch_id)
+            new_ids = self.insert_lines([line], batch_id)
+        replaced = self.sale(clash.sale_id) if clash else None
+        return self.sale(new_ids[0]), replaced
+
+    def clash_for(self, line: SaleLine) -> Clash | None:
+        row = self.conn.execute(
+            "SELECT id, batch_id, amount_fen FROM live_sales"
+            " WHERE session_id = ? AND stall = ? AND category = ?",
+            (line.session_id, line.stall, line.category),
+        ).fetchone()
+        return Clash(*row) if row else None
+
+    def insert_lines(self, lines: list[SaleLine], batch_id: int) -> list[int]:
+        """Write validated lines inside an open batch; returns their ids in order."""
+        first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM sales").fetchone()[0]
+        ids = list(range(first, first + len(lines)))
+        self.conn.executemany(
+            "INSERT INTO sales (id, batch_id, session_id, stall, category, amount_fen, quantity,"
+            " unit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    sale_id,
+                    batch_id,
+                    ln.session_id,
+                    ln.stall,
+                    ln.category,
+                    ln.amount_fen,
+                    None if ln.quantity is None else str(ln.quantity),
+                    ln.unit,
+                    ln.note,
+                )
+                for sale_id, ln in zip(ids, lines, strict=True)
+            ],
+        )
+        return ids
+
+    def void_lines(self, sale_ids: list[int], batch_id: int) -> None:
+        """Supersede live lines inside an open batch (the batch that replaces them)."""
+        self.conn.executemany(
+            "INSERT INTO sale_voids (sale_id, batch_id) VALUES (?, ?)",
+            [(sale_id, batch_id) for sale_id in sale_ids],
+        )
+
+    _SALE_SELECT = (
+        "SELECT s.id, s.batch_id, c.season || ':' || c.number, s.stall, st.name, s.category,"
+        " s.amount_fen, s.quantity, s.unit, s.note"
+        " FROM {table} s JOIN current_sessions c ON c.id = s.session_id"
+        " JOIN stalls st ON st.code = s.stall"
+    )
+
+    def sale(self, sale_id: int) -> Sale:
+        row = self.conn.execute(
+            self._SALE_SELECT.format(table="sales") + " WHERE s.id = ?", (sale_id,)
+        ).fetchone()
+        return _sale_from_row(row)
+
+    def sales(self, session_ref: str) -> list[Sale]:
+        session = self.resolve_session(session_ref)
+        rows = self.conn.execute(
+            self._SALE_SELECT.format(table="live_sales")
+            + " LEFT JOIN categories cat ON cat.code = s.category"
+            " WHERE s.session_id = ? ORDER BY s.stall, cat.position, s.id",
+            (session.id,),
+        ).fetchall()
+        return [_sale_from_row(r) for r in rows]
+
+
+def _sale_from_row(row: tuple) -> Sale:
+    sid, batch_id, session, stall, stall_name, category, fen, quantity, unit, note = row
+    return Sale(
+        sid,
+        batch_id,
+        session,
+        stall,
+        stall_name,
+        category,
+        fen,
+        Decimal(quantity) if quantity is not None else None,
+        unit,
+        note,
+    )

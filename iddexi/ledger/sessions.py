@@ -1,0 +1,204 @@
+"""Sessions (market days): added once, corrected by later batches, numbered by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
+from iddexi.ledger.records import COUNT_METHODS, MARKET_DAYS, Season, Session
+from iddexi.ledger.values import parse_date
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+_SESSION_COLUMNS = (
+    "c.id, c.season, c.number, c.date, c.host, c.theme, c.visitors, c.count_method,"
+    " c.temperature, c.note,"
+    " (SELECT coalesce(sum(amount_fen), 0) FROM live_sales l WHERE l.session_id = c.id),"
+    " (SELECT count(*) FROM live_sales l WHERE l.session_id = c.id)"
+)
+SESSION_FIELDS = ("host", "theme", "visitors", "count_method", "temperature", "note")
+
+
+def _session_from_row(row: tuple) -> Session:
+    sid, season, number, date, host, theme, visitors, method, temperature, note, fen, lines = row
+    return Session(
+        sid,
+        season,
+        number,
+        dt.date.fromisoformat(date),
+        host,
+        theme,
+        visitors,
+        method,
+        Decimal(temperature) if temperature is not None else None,
+        note,
+        fen,
+        lines,
+    )
+
+
+def split_session_ref(ref: str) -> tuple[str, str]:
+    season, sep, which = ref.strip().rpartition(":")
+    if not sep or not season or not which:
+        raise InputError(
+            f"session {ref!r} should be written SEASON:N or SEASON:YYYY-MM-DD, e.g. 2025-26:3"
+        )
+    return season, which
+
+
+def market_day_mismatch(season: Season, date: dt.date) -> str | None:
+    """A warning when a session falls on another weekday than the season's market day."""
+    if season.market_day is None:
+        return None
+    expected = MARKET_DAYS.index(season.market_day)
+    if date.weekday() == expected:
+        return None
+    return (
+        f"{date} is a {date.strftime('%A')}; season {season.code} is held on "
+        f"{dt.date(2024, 1, 1 + expected).strftime('%A')}s"
+    )
+
+
+class SessionsMixin:
+    conn: sqlite3.Connection
+
+    if TYPE_CHECKING:
+
+        def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
+        def season(self, code: str) -> Season: ...
+        def require_township(self, name: str) -> str: ...
+
+    def _check_session_fields(self, fields: dict[str, object]) -> dict[str, object]:
+        clean: dict[str, object] = {}
+        for key, value in fields.items():
+            if value is None:
+                continue
+            if key == "host":
+                value = self.require_township(str(value))
+            elif key == "count_method" and value not in COUNT_METHODS:
+                raise InputError(f"count method {value!r} is not one of {', '.join(COUNT_METHODS)}")
+            elif key == "visitors" and (not isinstance(value, int) or value < 0):
+                raise InputError(f"visitors {value!r} must be a whole number of zero or more")
+            elif key == "temperature":
+                value = str(value)
+            elif key in ("theme", "note"):
+                value = str(value).strip() or None
+                if value is None:
+                    continue
+            clean[key] = value
+        return clean
+
+    def _insert_revision(self, session_id: int, batch_id: int, fields: dict[str, object]) -> None:
+        self.conn.execute(
+            "INSERT INTO session_revisions (session_id, batch_id, host, theme, visitors,"
+            " count_method, temperature, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, batch_id, *(fields.get(f) for f in SESSION_FIELDS)),
+        )
+
+    def add_session(
+        self,
+        season_code: str,
+        date: dt.date,
+        *,
+        source: str = "session add",
+        batch_kind: str = "entry",
+        **fields: object,
+    ) -> Session:
+        """Record a market day. ``fields``: host, theme, visitors, count_method, temperature, note."""
+        season = self.season(season_code)
+        if not season.start <= date <= season.end:
+            raise InputError(
+                f"date {date} is outside season {season.code} ({season.start} … {season.end})"
+            )
+        clean = self._check_session_fields(fields)
+        with self.batch(batch_kind, source) as batch_id:
+            session_id = self.insert_session(season.code, date, batch_id, clean)
+        return self.session_by_id(session_id)
+
+    def insert_session(
+        self, season: str, date: dt.date, batch_id: int, fields: dict[str, object]
+    ) -> int:
+        """Write a session inside an open batch (for callers that already validated)."""
+        existing = self.conn.execute(
+            "SELECT batch_id FROM live_sessions WHERE season = ? AND date = ?",
+            (season, date.isoformat()),
+        ).fetchone()
+        if existing:
+            raise ConflictError(
+                f"season {season} already has a session on {date} (batch {existing[0]}); "
+                "correct it with `iddexi session set`"
+            )
+        cursor = self.conn.execute(
+            "INSERT INTO sessions (season, date, batch_id) VALUES (?, ?, ?)",
+            (season, date.isoformat(), batch_id),
+        )
+        session_id = int(cursor.lastrowid)
+        self._insert_revision(session_id, batch_id, fields)
+        return session_id
+
+    def set_session(self, ref: str, *, source: str = "session set", **fields: object) -> Session:
+        """Correct a session's details in a new batch; the earlier values stay in history."""
+        clean = self._check_session_fields(fields)
+        if not clean:
+            raise InputError(
+                "nothing to change: give at least one of --visitors, --host, --theme …"
+            )
+        with self.batch("correction", source) as batch_id:
+            session = self.resolve_session(ref)
+            self._insert_revision(session.id, batch_id, clean)
+        return self.session_by_id(session.id)
+
+    def session_by_id(self, session_id: int) -> Session:
+        row = self.conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.id = ?", (session_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"session #{session_id} is not live in the ledger")
+        return _session_from_row(row)
+
+    def sessions(self, season_code: str) -> list[Session]:
+        season = self.season(season_code)
+        rows = self.conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.season = ? ORDER BY c.date",
+            (season.code,),
+        ).fetchall()
+        return [_session_from_row(r) for r in rows]
+
+    def find_session(self, season_code: str, date: dt.date) -> Session | None:
+        row = self.conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.season = ? AND c.date = ?",
+            (season_code, date.isoformat()),
+        ).fetchone()
+        return _session_from_row(row) if row else None
+
+    def resolve_session(self, ref: str) -> Session:
+        """A session from ``SEASON:N`` (its position by date) or ``SEASON:YYYY-MM-DD``."""
+        season_code, which = split_session_ref(ref)
+        season = self.season(season_code)
+        if re.fullmatch(r"\d{1,4}", which):
+            number = int(which)
+            row = self.conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM current_sessions c"
+                " WHERE c.season = ? AND c.number = ?",
+                (season.code, number),
+            ).fetchone()
+            if row is None:
+                count = self.conn.execute(
+                    "SELECT count(*) FROM live_sessions WHERE season = ?", (season.code,)
+                ).fetchone()[0]
+                raise NotFoundError(
+                    f"session {ref!r} does not exist: season {season.code} has {count} session(s)"
+                )
+            return _session_from_row(row)
+        date = parse_date(which, "session date")
+        found = self.find_session(season.code, date)
+        if found is None:
+            raise NotFoundError(
+                f"session {ref!r} does not exist: season {season.code} has no session on {date}"
+            )
+        return found

@@ -1,0 +1,175 @@
+"""Parsing and formatting of the values people type or import: yuan, dates, counts.
+
+Money is exact: amounts become integer fen here and leave as ``Decimal`` yuan; no float
+ever stands for money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from iddexi.ledger.errors import InputError
+
+FEN_PER_YUAN = 100
+MAX_LINE_FEN = 10_000_000 * FEN_PER_YUAN  # ¥10,000,000 for one line
+_WAN = Decimal(10_000)
+
+# digits with optional thousands separators done right, then optional decimals
+_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_CURRENCY = ("¥", "￥", "RMB", "CNY")
+_YUAN_SUFFIX = ("元", "圆")
+_WAN_SUFFIX = ("万元", "万")
+
+
+def _normalise(text: str) -> str:
+    # NFKC turns full-width digits, commas and ￥ from Chinese input methods into ASCII.
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_yuan(value: object) -> int:
+    """Parse an amount of yuan into integer fen; refuse anything that is not exact money.
+
+    Accepts ``12345.5``, ``12,345.50``, ``¥12345``, ``1.5万``, ``800元`` and numbers read from a
+    spreadsheet. Refuses negatives, more than two decimals, NaN, exponents, empty text and
+    more than ¥10,000,000 for one line.
+    """
+    if isinstance(value, bool):
+        raise InputError(f"amount {value!r} is not a number of yuan")
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        # A spreadsheet stores what was typed as the shortest float repr: str() gives it back.
+        amount = _parse_text(str(value), original=value)
+    elif isinstance(value, Decimal):
+        amount = _parse_text(str(value), original=value)
+    elif isinstance(value, str):
+        amount = _parse_text(value, original=value)
+    else:
+        raise InputError(f"amount {value!r} is not a number of yuan")
+    return _to_fen(amount, value)
+
+
+def _parse_text(raw: str, *, original: object) -> Decimal:
+    text = _normalise(raw)
+    if not text:
+        raise InputError(f"amount {original!r} is empty; expected yuan such as 1200 or 1,200.50")
+    if text.startswith(("-", "−", "(")) or text.endswith(")"):
+        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+    for sign in _CURRENCY:
+        if text.upper().startswith(sign):
+            text = text[len(sign) :].strip()
+            break
+    scale = Decimal(1)
+    for suffix in _WAN_SUFFIX:
+        if text.endswith(suffix):
+            text, scale = text[: -len(suffix)].strip(), _WAN
+            break
+    else:
+        for suffix in _YUAN_SUFFIX:
+            if text.endswith(suffix):
+                text = text[: -len(suffix)].strip()
+                break
+    if text.startswith("-"):
+        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+    if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
+        raise InputError(
+            f"amount {original!r} is not a number of yuan; expected e.g. 1200, 1,200.50, ¥1200 or 1.5万"
+        )
+    try:
+        return Decimal(text.replace(",", "")) * scale
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
+        raise InputError(f"amount {original!r} is not a number of yuan") from None
+
+
+def _to_fen(amount: Decimal, original: object) -> int:
+    if not amount.is_finite():
+        raise InputError(f"amount {original!r} is not a number of yuan")
+    if amount < 0:
+        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+    fen = amount * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise InputError(f"amount {original!r} has more than two decimals; yuan go down to the fen")
+    if fen > MAX_LINE_FEN:
+        raise InputError(f"amount {original!r} is over ¥10,000,000 for one line; check the figure")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    """Integer fen as exact yuan with two decimals."""
+    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def format_yuan(fen: int) -> str:
+    """``¥12,345.50`` for people."""
+    return f"¥{fen_to_yuan(fen):,}"
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+)
+
+
+def parse_date(value: object, what: str = "date") -> dt.date:
+    """A calendar date from ``2025-12-06``, ``2025/12/6``, ``2025年12月6日`` or a spreadsheet date."""
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise InputError(f"{what} {value.isoformat()!r} has a time of day; expected a date")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _normalise(str(value)) if value is not None else ""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise InputError(f"{what} {str(value)!r} is not a day of the calendar") from None
+    raise InputError(f"{what} {str(value)!r} is not a date; expected YYYY-MM-DD")
+
+
+def parse_count(value: object, what: str) -> int:
+    """A whole number of zero or more (visitors, planned sessions)."""
+    if isinstance(value, bool):
+        raise InputError(f"{what} {value!r} is not a whole number")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = _normalise(str(value)).replace(",", "") if value is not None else ""
+        if not re.fullmatch(r"\d+", text):
+            raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
+        number = int(text)
+    if number < 0:
+        raise InputError(f"{what} {value!r} is negative")
+    if number > 10_000_000:
+        raise InputError(f"{what} {value!r} is implausibly large")
+    return number
+
+
+def parse_quantity(value: object) -> Decimal:
+    """A quantity sold (kg, 只, 件): a non-negative decimal."""
+    text = _normalise(str(value)).replace(",", "")
+    if not _PLAIN.fullmatch(text):
+        raise InputError(f"quantity {str(value)!r} is not a number of zero or more")
+    return Decimal(text)
+
+
+def parse_temperature(value: object) -> Decimal:
+    """Degrees Celsius, e.g. ``-28`` or ``−31.5`` (winter markets are cold)."""
+    text = _normalise(str(value)).replace("−", "-").removesuffix("°C").removesuffix("℃").strip()
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        raise InputError(f"temperature {str(value)!r} is not degrees Celsius such as -28")
+    degrees = Decimal(text)
+    if not Decimal(-70) <= degrees <= Decimal(50):
+        raise InputError(f"temperature {str(value)!r} is outside -70..50 °C")
+    return degrees
