@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 
 from iddexi import __version__
-from iddexi.cli import category, housekeeping, sale, season, session, stall, township
+from iddexi.cli import (
+    category,
+    housekeeping,
+    report,
+    sale,
+    season,
+    session,
+    stall,
+    tally,
+    township,
+)
 from iddexi.cli.common import App, state
 
 app = App(
@@ -62,6 +72,8 @@ app.add_typer(category.app, name="category")
 app.add_typer(stall.app, name="stall")
 app.add_typer(session.app, name="session")
 app.add_typer(sale.app, name="sale")
+app.add_typer(tally.app, name="tally")
+app.add_typer(report.app, name="report")
 
 
 def main() -> None:

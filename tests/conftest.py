@@ -1,0 +1,63 @@
+"""Shared fixtures: every test gets its own ledger file in a temp dir, never the user's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from iddexi.cli import app
+from iddexi.ledger.core import Ledger
+
+
+@pytest.fixture(autouse=True)
+def _isolated_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the default ledger at a temp file so no test touches ledgers/iddexi.sqlite."""
+    path = tmp_path / "ledger.sqlite"
+    monkeypatch.setenv("IDDEXI_LEDGER", str(path))
+    monkeypatch.setenv("USER", "tester")
+    monkeypatch.chdir(tmp_path)
+    return path
+
+
+@pytest.fixture
+def ledger_path(_isolated_ledger: Path) -> Path:
+    return _isolated_ledger
+
+
+@pytest.fixture
+def ledger(ledger_path: Path):
+    book = Ledger.open(ledger_path)
+    yield book
+    book.close()
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process: ``run("sale", "add", …)``; stderr is kept apart."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, [str(a) for a in args], input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def market(ledger: Ledger) -> Ledger:
+    """A small ledger: two winter seasons, two townships, three stalls, a few sessions."""
+    ledger.add_township("巴彦托海镇", "town")
+    ledger.add_township("辉苏木", "sumu")
+    ledger.add_season("2024-25", dt.date(2024, 11, 23), dt.date(2025, 1, 25), planned=10)
+    ledger.add_season("2025-26", dt.date(2025, 11, 22), dt.date(2026, 1, 31), planned=11)
+    ledger.add_stall("M01", "敖日格勒家冬储肉", category="meat", township="辉苏木", herder=True)
+    ledger.add_stall("D01", "其其格奶食", category="dairy", township="辉苏木", herder=True)
+    ledger.add_stall("F01", "南屯小吃", category="food", township="巴彦托海镇")
+    ledger.add_session("2024-25", dt.date(2024, 11, 23), host="巴彦托海镇", visitors=4000)
+    ledger.add_session("2024-25", dt.date(2024, 11, 30), host="辉苏木", visitors=5000)
+    ledger.add_session("2025-26", dt.date(2025, 11, 22), host="巴彦托海镇", visitors=9800)
+    ledger.add_session("2025-26", dt.date(2025, 11, 29), host="辉苏木", visitors=10200)
+    return ledger
