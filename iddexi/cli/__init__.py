@@ -14,7 +14,9 @@ import typer
 from iddexi import __version__
 from iddexi.cli import (
     category,
+    demo,
     housekeeping,
+    integrity,
     report,
     sale,
     season,
@@ -66,6 +68,10 @@ def root(
 app.command("init")(housekeeping.init)
 app.command("history")(housekeeping.history)
 app.command("void")(housekeeping.void)
+app.command("check")(integrity.check)
+app.command("backup")(integrity.backup)
+app.command("restore")(integrity.restore)
+app.command("demo")(demo.demo)
 app.add_typer(season.app, name="season")
 app.add_typer(township.app, name="township")
 app.add_typer(category.app, name="category")
