@@ -1,0 +1,418 @@
+"""Read untrusted spreadsheet files into rows of cells that remember where they came from.
+
+This layer only reads: it knows nothing of the ledger and validates nothing except that
+the file is a sane CSV or workbook. Every value keeps the location a person would look
+for in WPS/Excel (``sales.xlsx:Sales:5:金额(元)``, ``sales.csv:3:金额``), so the importer
+can point at the exact cell when it refuses one.
+
+openpyxl is imported lazily inside :func:`read_sheets`: entry commands stay fast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import itertools
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import partial
+from itertools import repeat
+from pathlib import Path
+
+from iddexi.ledger.errors import IddexiError, InputError, Problem
+from iddexi.tally.xlsx_safety import (
+    MAX_EXCEL_ROWS,
+    column_letter,
+    damaged_workbook,
+    formula_problems,
+    formulas_refused,
+    open_checked_archive,
+)
+
+#: How many rows from the top are searched for the header row.
+HEADER_SEARCH_ROWS = 10
+#: More used columns than this is not a tally sheet (and could be a memory trick).
+MAX_COLUMNS = 512
+#: Rows × columns kept in memory for one sheet, at most.
+MAX_CELLS = 5_000_000
+#: A text file bigger than this is refused before it is decoded.
+MAX_TEXT_BYTES = 128 * 1024 * 1024
+
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_ACCEPTED = ", ".join(XLSX_SUFFIXES + CSV_SUFFIXES)
+
+HeaderFinder = Callable[[list[object]], bool]
+# (row number as the user sees it, values with None for empty, row is blank)
+_RawRow = tuple[int, Sequence[object], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One value read from a file, with the place it came from."""
+
+    value: object
+    location: str
+    column: str
+    row: int
+
+
+# The generated __init__ of a frozen dataclass costs about three times a plain one; the
+# reader builds millions of cells, so it sets the slots directly (same result).
+_new_object = object.__new__
+_set_value = Cell.value.__set__  # type: ignore[attr-defined]
+_set_location = Cell.location.__set__  # type: ignore[attr-defined]
+_set_column = Cell.column.__set__  # type: ignore[attr-defined]
+_set_row = Cell.row.__set__  # type: ignore[attr-defined]
+
+
+def _cell(value: object, location: str, column: str, row: int) -> Cell:
+    cell = _new_object(Cell)
+    _set_value(cell, value)
+    _set_location(cell, location)
+    _set_column(cell, column)
+    _set_row(cell, row)
+    return cell
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A data row: ``cells`` holds one cell per header, empty cells as ``value=None``."""
+
+    number: int
+    cells: dict[str, Cell]
+
+    def is_blank(self) -> bool:
+        """True when every cell is empty or only whitespace."""
+        for cell in self.cells.values():
+            value = cell.value
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Sheet:
+    """One CSV file or one worksheet of a workbook.
+
+    ``headers`` are the keys of every row's ``cells``: the header text with whitespace
+    collapsed; an empty header becomes the column letter (xlsx) or number (CSV), and a
+    header written twice keeps its first column while later ones get the column added,
+    ``"备注 (F)"``, and are listed in ``duplicate_headers``. ``headers`` is empty when no
+    header row was found in the first rows (then ``header_row`` is 0 and ``rows`` empty).
+    ``hidden`` is True for a worksheet hidden in Excel/WPS.
+    """
+
+    file: str
+    name: str | None
+    headers: list[str]
+    header_row: int
+    rows: list[Row]
+    duplicate_headers: tuple[str, ...] = ()
+    hidden: bool = False
+
+    def location(self, row: int | None = None, column: str | None = None) -> str:
+        """``FILE``, ``FILE:SHEET``, ``FILE:SHEET:ROW`` or ``FILE:SHEET:ROW:COLUMN``.
+
+        (CSV has no SHEET part.) A column without a row points at its header cell.
+        """
+        parts = [self.file] if self.name is None else [self.file, self.name]
+        if row is None and column is not None and self.header_row:
+            row = self.header_row
+        if row is not None:
+            parts.append(str(row))
+        if column is not None:
+            parts.append(column)
+        return ":".join(parts)
+
+
+def read_sheets(
+    path: Path,
+    *,
+    header_row_finder: HeaderFinder | None = None,
+    max_rows: int = 200_000,
+) -> list[Sheet]:
+    """Read a ``.csv``/``.txt`` file (one sheet) or every worksheet of an ``.xlsx``/``.xlsm``.
+
+    ``header_row_finder`` gets each of the first :data:`HEADER_SEARCH_ROWS` rows' values
+    (``None`` for empty) and says whether it is the header row; by default the first
+    non-blank row is. More than ``max_rows`` data rows in a sheet is refused.
+    Raises :class:`InputError` (or :class:`ProblemsError` for located cells); never lets a
+    parser's exception through for a damaged file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES or suffix in XLSX_SUFFIXES:
+        # Millions of small objects that form no cycles: the cyclic collector would rescan
+        # them again and again (it tripled the time of a 100k-row CSV), so pause it.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            if suffix in CSV_SUFFIXES:
+                return [_read_text(path, header_row_finder, max_rows)]
+            return _read_workbook(path, header_row_finder, max_rows)
+        finally:
+            if paused:
+                gc.enable()
+    shown = suffix or "files without an extension"
+    raise InputError(
+        f"{path.name}: cannot read {shown}; accepted are {_ACCEPTED} "
+        "(in Excel/WPS use Save As → Excel Workbook .xlsx, or CSV UTF-8)"
+    )
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _header_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime) and value.time() == time():
+        value = value.date()
+    return " ".join((value.isoformat() if isinstance(value, date) else str(value)).split())
+
+
+def _is_blank(values: Iterable[object]) -> bool:
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        return False
+    return True
+
+
+def _used_width(values: Sequence[object], known: int, where: str) -> int:
+    """Width of ``values`` without trailing empties, but never less than ``known``."""
+    n = len(values)
+    if n <= known:
+        return known
+    tail = values[known:]
+    if tail.count(None) == len(tail):  # C-speed: wide rows of empty styled cells are cheap
+        return known
+    while values[n - 1] is None:
+        n -= 1
+    if n > MAX_COLUMNS:
+        raise InputError(f"{where}: refused: more than {MAX_COLUMNS} columns are used")
+    return n
+
+
+def _keys(header: Sequence[object], width: int, letters: bool) -> tuple[list[str], list[str]]:
+    keys: list[str] = []
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for i in range(width):
+        text = _header_text(header[i]) if i < len(header) else ""
+        ref = column_letter(i + 1) if letters else str(i + 1)
+        key = text or ref
+        if key in seen:
+            if text and text not in duplicates:
+                duplicates.append(text)
+            key = f"{key} ({ref})"
+            n = 2
+            while key in seen:
+                key = f"{text or ref} ({ref}.{n})"
+                n += 1
+        seen.add(key)
+        keys.append(key)
+    return keys, duplicates
+
+
+def _assemble(
+    file: str,
+    name: str | None,
+    rows: Iterator[_RawRow],
+    finder: HeaderFinder | None,
+    max_rows: int,
+    *,
+    letters: bool,
+    hidden: bool = False,
+) -> Sheet:
+    where = file if name is None else f"{file}:{name}"
+    header_row = 0
+    header: Sequence[object] = ()
+    for count, (number, values, blank) in enumerate(rows, start=1):
+        found = finder(list(values)) if finder is not None else not blank
+        if found:
+            header_row, header = number, values
+            break
+        if count >= HEADER_SEARCH_ROWS:
+            break
+    if not header_row:
+        return Sheet(file, name, [], 0, [], hidden=hidden)
+
+    width = _used_width(header, 0, where)
+    kept: list[tuple[int, Sequence[object]]] = []
+    pending: list[tuple[int, Sequence[object]]] = []  # blank rows not yet followed by data
+    cells_kept = 0
+    for count, (number, values, blank) in enumerate(rows, start=1):
+        if blank:
+            if count <= max_rows:
+                pending.append((number, values if len(values) <= width else values[:width]))
+            continue
+        if count > max_rows:
+            raise InputError(
+                f"{where}: refused: more than {max_rows:,} rows below the header; split the file"
+            )
+        if len(values) > width:
+            width = _used_width(values, width, where)
+            if len(values) > width:
+                values = values[:width]
+        if pending:
+            kept.extend(pending)
+            pending.clear()
+        kept.append((number, values))
+        cells_kept += len(values)
+        if cells_kept > MAX_CELLS:
+            break
+    if len(kept) * width > MAX_CELLS:
+        raise InputError(
+            f"{where}: refused: more than {MAX_CELLS:,} cells ({len(kept):,} rows × "
+            f"{width} columns); split the file"
+        )
+
+    keys, duplicates = _keys(header, width, letters)
+    base = f"{where}:"
+    out: list[Row] = []
+    append = out.append
+    fill = [None] * width
+    for number, values in kept:
+        if len(values) < width:
+            values = [*values, *fill[len(values) :]]
+        locations = map(f"{base}{number}:".__add__, keys)
+        cells = map(_cell, values, locations, keys, repeat(number))
+        append(Row(number, dict(zip(keys, cells, strict=True))))
+    return Sheet(file, name, keys, header_row, out, tuple(duplicates), hidden)
+
+
+# --------------------------------------------------------------------------------- text
+
+
+def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)
+    elif raw.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    else:
+        encodings = ("utf-8", "gb18030")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise InputError(
+        f"{name}: cannot read the file as text (not UTF-8, UTF-16 or GB18030); "
+        "in Excel/WPS save it as CSV UTF-8, or as .xlsx"
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick among ``,`` tab ``;`` the one giving the most rows of one width (> 1)."""
+    sample = text[:65536]
+    truncated = len(sample) < len(text)
+    best, best_score = ",", (0, 0)
+    for delimiter in (",", "\t", ";"):
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        try:
+            records = list(itertools.islice(reader, 50))
+        except csv.Error:
+            continue
+        if truncated and records:
+            records.pop()
+        widths = [len(r) for r in records if "".join(r).strip()]
+        if not widths:
+            continue
+        width = max(set(widths), key=lambda w: (widths.count(w), w))
+        score = (widths.count(width), width)
+        if width > 1 and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _text_rows(text: str, name: str, delimiter: str) -> Iterator[_RawRow]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 0
+    try:
+        for record in reader:
+            number = line + 1
+            line = reader.line_num
+            yield number, [v or None for v in record], not "".join(record).strip()
+    except csv.Error as exc:
+        raise InputError(f"{name}:{line + 1}: cannot read this line as CSV ({exc})") from None
+
+
+def _read_text(path: Path, finder: HeaderFinder | None, max_rows: int) -> Sheet:
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise InputError(f"{name}: refused: larger than {MAX_TEXT_BYTES // 2**20} MB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    if raw.startswith(b"PK\x03\x04"):
+        raise InputError(f"{name}: this is a workbook (xlsx), not CSV text; rename it to .xlsx")
+    text = _decode(raw, name)
+    rows = _text_rows(text, name, _sniff_delimiter(text))
+    return _assemble(name, None, rows, finder, max_rows, letters=False)
+
+
+# ----------------------------------------------------------------------------- workbook
+
+
+def _sheet_rows(ws: object, where: str) -> Iterator[_RawRow]:
+    number = 0
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        if number > MAX_EXCEL_ROWS:
+            raise InputError(f"{where}: refused: rows past Excel's last row {MAX_EXCEL_ROWS:,}")
+        yield number, values, _is_blank(values)
+
+
+def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> list[Sheet]:
+    archive = open_checked_archive(path)
+    sheets: list[Sheet] = []
+    problems: list[Problem] = []
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                for ws in wb.worksheets:  # chartsheets are not in .worksheets
+                    ws.reset_dimensions()  # the <dimension> tag may lie and hide rows
+                    rows = _sheet_rows(ws, f"{path.name}:{ws.title}")
+                    hidden = ws.sheet_state != "visible"
+                    sheet = _assemble(
+                        path.name, ws.title, rows, finder, max_rows, letters=True, hidden=hidden
+                    )
+                    sheets.append(sheet)
+                    if sheet.header_row:  # ws._worksheet_path: the sheet's part in the zip
+                        locate = partial(_formula_location, sheet)
+                        problems += formula_problems(
+                            archive, ws._worksheet_path, sheet.header_row, locate
+                        )
+            finally:
+                wb.close()
+    except IddexiError:
+        raise
+    except Exception as exc:  # a damaged or crafted file must not end in a traceback
+        raise damaged_workbook(path, exc) from None
+    finally:
+        archive.close()
+    if problems:
+        raise formulas_refused(path.name, problems)
+    return sheets
+
+
+def _formula_location(sheet: Sheet, row: int, col: int) -> str:
+    known = col <= len(sheet.headers)
+    return sheet.location(row, sheet.headers[col - 1] if known else column_letter(col))
