@@ -1,22 +1,62 @@
-"""`iddexi check`, `backup`, `restore`: keeping the ledger whole (being built)."""
+"""`iddexi check`, `backup`, `restore`: keeping the ledger whole."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from iddexi.cli.common import fail
+from iddexi.cli.common import JsonOption, print_json, state
+from iddexi.ledger.errors import ProblemsError
 
 
-def check(ctx: typer.Context) -> None:
-    """Check the ledger (being built)."""
-    raise fail("check is not built yet")
+def _ledger_path(ctx: typer.Context) -> Path:
+    from iddexi.ledger.connection import resolve_ledger_path
+
+    return resolve_ledger_path(state(ctx).ledger_option)
 
 
-def backup(ctx: typer.Context) -> None:
-    """Back up the ledger (being built)."""
-    raise fail("backup is not built yet")
+def check(ctx: typer.Context, json: JsonOption = False) -> None:
+    """Check the ledger; silent when sound, else every problem and exit 1.  Example: iddexi check --json"""
+    from iddexi.ledger.integrity import check_file
+
+    path = _ledger_path(ctx)
+    problems = check_file(path)
+    if json:
+        print_json([p.as_json() for p in problems])
+        if problems:
+            raise typer.Exit(1)
+        return
+    if problems:
+        raise ProblemsError(problems, f"{len(problems)} problem(s) found in ledger {path}")
 
 
-def restore(ctx: typer.Context) -> None:
-    """Restore the ledger (being built)."""
-    raise fail("restore is not built yet")
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="Backup file, or a folder for a dated copy.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Copy the ledger safely, even while others write to it.  Example: iddexi backup backups/"""
+    from iddexi.ledger.integrity import backup_ledger
+
+    book = state(ctx).ledger()
+    done = backup_ledger(book.conn, dest, force=force, ledger_path=book.path)
+    typer.echo(f"Backed up {done.batches} batches to {done.path}")
+
+
+def restore(
+    ctx: typer.Context,
+    source: Annotated[Path, typer.Argument(help="A backup made by `iddexi backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the existing ledger (back it up first).")
+    ] = False,
+) -> None:
+    """Replace the ledger with a checked backup.  Example: iddexi restore backups/iddexi-backup-20251206.sqlite --force"""
+    from iddexi.ledger.core import Ledger
+    from iddexi.ledger.integrity import restore_ledger
+
+    target = _ledger_path(ctx)
+    done = restore_ledger(source, target, force=force)
+    Ledger.open(target).close()  # migrate a backup made by an older iddexi
+    typer.echo(f"Restored {done.batches} batches from {source} into {done.path}")

@@ -1,0 +1,419 @@
+"""Keeping the ledger whole: find every problem, back it up, restore it.
+
+:func:`check_ledger` is a list of small checks, each returning located problems, all
+collected and reported together (beancount's ``bean-check``). :func:`backup_ledger` and
+:func:`restore_ledger` copy through SQLite's online backup API, which takes a consistent
+snapshot while other processes keep writing and writes the target in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from iddexi.ledger.errors import ConflictError, LedgerFileError, NotFoundError, Problem
+from iddexi.ledger.migrations import SCHEMA_VERSION
+from iddexi.ledger.records import MARKET_DAYS
+from iddexi.ledger.values import format_yuan
+
+# The kinds of problem, as ``check --json`` names them.
+INTEGRITY = "integrity"
+FOREIGN_KEY = "unknown-reference"
+ORPHAN = "orphaned-line"
+BAD_DATE = "bad-date"
+OUTSIDE_SEASON = "outside-season"
+MARKET_DAY = "market-day"
+DUPLICATE = "duplicate-line"
+CONTROL_TOTAL = "control-total"
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class LedgerProblem(Problem):
+    """A problem found in the ledger; ``kind`` is one of the constants of this module."""
+
+    kind: str = INTEGRITY
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "location": self.location,
+            "message": self.message,
+            "value": None if self.value is None else str(self.value),
+        }
+
+
+Check = Callable[[sqlite3.Connection], list[LedgerProblem]]
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """SQLite's own ``PRAGMA integrity_check``: pages, indexes, NOT NULL and CHECK constraints."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [LedgerProblem("ledger file", f"cannot be read: {exc}", kind=INTEGRITY)]
+    if rows == ["ok"]:
+        return []
+    return [LedgerProblem("ledger file", f"SQLite integrity check: {r}") for r in rows]
+
+
+def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Rows naming a stall, category, township, season, session or batch that does not exist."""
+    problems = []
+    columns: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for table, rowid, parent, fkid in conn.execute("PRAGMA foreign_key_check").fetchall():
+        if (table, fkid) not in columns:
+            columns[(table, fkid)] = [
+                (frm, to or "")
+                for _id, _seq, _parent, frm, to, *_ in conn.execute(
+                    f'PRAGMA foreign_key_list("{table}")'
+                )
+                if _id == fkid
+            ]
+        pairs = columns[(table, fkid)]
+        names = ", ".join(frm for frm, _ in pairs)
+        value = None
+        if rowid is not None and pairs:
+            selected = ", ".join(f'"{frm}"' for frm, _ in pairs)
+            row = conn.execute(
+                f'SELECT {selected} FROM "{table}" WHERE rowid = ?', (rowid,)
+            ).fetchone()
+            if row is not None:
+                value = row[0] if len(row) == 1 else ", ".join(map(str, row))
+        where = f"{table} row {rowid}" if rowid is not None else table
+        problems.append(
+            LedgerProblem(
+                where,
+                f"{names} refers to a {_singular(parent)} that is not in the ledger",
+                value,
+                kind=FOREIGN_KEY,
+            )
+        )
+    return problems
+
+
+def orphan_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Lines of a live batch that count nowhere because their session was voided."""
+    rows = conn.execute(
+        "SELECT s.id, s.batch_id, s.session_id, s.amount_fen FROM sales s"
+        " JOIN batches b ON b.id = s.batch_id AND b.voided_at IS NULL"
+        " JOIN sessions se ON se.id = s.session_id"
+        " JOIN batches sb ON sb.id = se.batch_id AND sb.voided_at IS NOT NULL"
+        " WHERE NOT EXISTS (SELECT 1 FROM sale_voids v JOIN batches vb ON vb.id = v.batch_id"
+        "   WHERE v.sale_id = s.id AND vb.voided_at IS NULL)"
+        " ORDER BY s.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"sale #{sale_id} (batch {batch_id})",
+            f"is live but its session #{session_id} was voided, so its "
+            f"{format_yuan(fen)} counts nowhere",
+            kind=ORPHAN,
+        )
+        for sale_id, batch_id, session_id, fen in rows
+    ]
+
+
+def _real_date(text: object) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return day if day.isoformat() == text else None
+
+
+def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Live sessions with an impossible date, outside their season, or off its market day."""
+    problems = []
+    rows = conn.execute(
+        "SELECT s.id, s.season, s.date, s.batch_id, se.start_date, se.end_date, se.market_day"
+        " FROM live_sessions s JOIN seasons se ON se.code = s.season"
+        " ORDER BY s.season, s.date, s.id"
+    ).fetchall()
+    for sid, season, date, batch_id, start, end, market_day in rows:
+        where = f"session {season}:{date} (#{sid}, batch {batch_id})"
+        day = _real_date(date)
+        if day is None:
+            problems.append(
+                LedgerProblem(where, "date is not a real YYYY-MM-DD day", date, kind=BAD_DATE)
+            )
+            continue
+        if not start <= date <= end:
+            problems.append(
+                LedgerProblem(
+                    where,
+                    f"date is outside season {season} ({start} … {end})",
+                    date,
+                    kind=OUTSIDE_SEASON,
+                )
+            )
+        if market_day in MARKET_DAYS and day.weekday() != MARKET_DAYS.index(market_day):
+            held = _DAY_NAMES[MARKET_DAYS.index(market_day)]
+            problems.append(
+                LedgerProblem(
+                    where,
+                    f"{date} is a {_DAY_NAMES[day.weekday()]}; season {season} is held on {held}s",
+                    date,
+                    kind=MARKET_DAY,
+                )
+            )
+    return problems
+
+
+def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """More than one live line for the same session, stall and category: counted twice."""
+    rows = conn.execute(
+        "SELECT l.session_id, l.stall, l.category, count(*), sum(l.amount_fen),"
+        " group_concat(DISTINCT l.batch_id), s.season, s.date FROM live_sales l"
+        " JOIN sessions s ON s.id = l.session_id"
+        " GROUP BY l.session_id, l.stall, l.category HAVING count(*) > 1"
+        " ORDER BY s.season, s.date, l.stall, l.category"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"session {season}:{date} stall {stall} {category}",
+            f"{count} live lines ({format_yuan(fen)} in all, batches {batches}) "
+            "where one is allowed; void the extra batch",
+            kind=DUPLICATE,
+        )
+        for _sid, stall, category, count, fen, batches, season, date in rows
+    ]
+
+
+def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Batches whose lines do not add up to the total recorded with them (a torn write)."""
+    rows = conn.execute(
+        "SELECT b.id, b.source, b.control_total_fen,"
+        " (SELECT coalesce(sum(amount_fen), 0) FROM sales s WHERE s.batch_id = b.id),"
+        " (SELECT count(*) FROM sales s WHERE s.batch_id = b.id)"
+        " FROM batches b WHERE b.control_total_fen IS NOT NULL ORDER BY b.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"batch {bid} ({source})",
+            f"its {lines} line(s) add up to {format_yuan(fen)} but its recorded total is "
+            f"{format_yuan(control)}",
+            kind=CONTROL_TOTAL,
+        )
+        for bid, source, control, fen, lines in rows
+        if fen != control
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    integrity_problems,
+    reference_problems,
+    orphan_problems,
+    session_date_problems,
+    duplicate_problems,
+    control_total_problems,
+)
+
+
+def check_ledger(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Every problem the checks find, in order; an empty list for a sound ledger.
+
+    When SQLite reports the file damaged, only those problems are returned: queries over
+    a damaged file could report nonsense.
+    """
+    damaged = integrity_problems(conn)
+    if damaged:
+        return damaged
+    problems: list[LedgerProblem] = []
+    for step in CHECKS[1:]:
+        try:
+            problems.extend(step(conn))
+        except sqlite3.DatabaseError as exc:
+            problems.append(
+                LedgerProblem(
+                    "ledger file", f"{step.__name__} could not run: {exc}", kind=INTEGRITY
+                )
+            )
+    return problems
+
+
+def check_file(path: Path) -> list[LedgerProblem]:
+    """Check the ledger at ``path`` without changing it (read-only; no migration)."""
+    conn = open_readonly(path)
+    try:
+        problems = integrity_problems(conn)
+        if problems:
+            return problems
+        describe_ledger(conn, path)
+        return check_ledger(conn)
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------ files, backup, restore
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing SQLite file; refuses anything else."""
+    path = Path(path)
+    if not path.exists():
+        raise NotFoundError(f"no ledger at {path}")
+    if path.is_dir():
+        raise LedgerFileError(f"{path} is a folder; give the path of a .sqlite file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise LedgerFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head != _SQLITE_MAGIC:
+        raise LedgerFileError(f"{path} is not an SQLite file, so not an iddexi ledger")
+    try:
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=30
+        )
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(f"cannot open {path}: {exc}") from None
+    return conn
+
+
+def describe_ledger(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version of an iddexi ledger; refuses other files and newer schemas."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(f"{path} cannot be read as a ledger: {exc}") from None
+    if version < 1 or not {"migrations", "batches", "sales"} <= tables:
+        raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
+    if version > SCHEMA_VERSION:
+        raise LedgerFileError(
+            f"{path} has schema version {version}, newer than this iddexi knows "
+            f"({SCHEMA_VERSION}); upgrade iddexi to use it"
+        )
+    return version
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """What a backup or restore copied: where to, how many batches, and the schema."""
+
+    path: Path
+    batches: int
+    schema_version: int
+
+
+def _copy(source: sqlite3.Connection, target: Path) -> None:
+    dest = sqlite3.connect(target, isolation_level=None, timeout=30)
+    try:
+        dest.execute("PRAGMA busy_timeout = 30000")
+        source.backup(dest)  # pages=-1: one step, so one consistent snapshot and one write
+    finally:
+        dest.close()
+
+
+def backup_ledger(
+    conn: sqlite3.Connection,
+    dest: Path,
+    *,
+    force: bool = False,
+    ledger_path: Path | None = None,
+) -> CopyResult:
+    """Copy the open ledger to ``dest`` (a file, or a folder to put a dated copy in).
+
+    Safe while other processes write: the online backup API copies one consistent
+    snapshot. The copy is written beside ``dest`` first, checked, then renamed into place,
+    so ``dest`` is never a half-written file. The copy is a single self-contained file
+    (rollback journal, not WAL).
+    """
+    dest = Path(dest)
+    if dest.is_dir():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        dest = dest / f"iddexi-backup-{stamp}.sqlite"
+    if ledger_path is not None and dest.exists() and dest.resolve() == Path(ledger_path).resolve():
+        raise ConflictError(f"{dest} is the ledger itself; give another name for the backup")
+    if dest.exists() and not force:
+        raise ConflictError(f"{dest} already exists; give another name, or --force to replace it")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LedgerFileError(f"cannot create the folder for {dest}: {exc.strerror}") from None
+    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    try:
+        _copy(conn, partial)
+        copy = sqlite3.connect(partial, isolation_level=None)
+        try:
+            copy.execute("PRAGMA journal_mode = DELETE")
+            problems = integrity_problems(copy)
+            version = describe_ledger(copy, dest)
+            batches = copy.execute("SELECT count(*) FROM batches").fetchone()[0]
+        finally:
+            copy.close()
+        if problems:
+            raise LedgerFileError(
+                f"the backup copy failed its integrity check ({problems[0].message}); "
+                "run `iddexi check`"
+            )
+        os.replace(partial, dest)
+    except sqlite3.DatabaseError as exc:
+        raise LedgerFileError(f"cannot write the backup {dest}: {exc}") from None
+    except OSError as exc:
+        raise LedgerFileError(f"cannot write the backup {dest}: {exc.strerror or exc}") from None
+    finally:
+        for leftover in (partial, Path(f"{partial}-journal")):
+            leftover.unlink(missing_ok=True)
+    return CopyResult(dest, batches, version)
+
+
+def restore_ledger(source: Path, target: Path, *, force: bool = False) -> CopyResult:
+    """Replace the ledger at ``target`` with the backup ``source``, in one transaction.
+
+    The source is checked first: an SQLite file, an iddexi ledger, passing SQLite's
+    integrity check, with a schema this code knows (an older one is migrated when the
+    ledger is next opened). An existing target is only overwritten with ``force``.
+    """
+    source, target = Path(source), Path(target)
+    if target.exists() and source.resolve() == target.resolve():
+        raise ConflictError(f"{source} is the ledger itself; restore from a backup copy")
+    conn = open_readonly(source)
+    try:
+        problems = integrity_problems(conn)
+        if problems:
+            raise LedgerFileError(
+                f"{source} is damaged and was not restored: {problems[0].message}"
+            )
+        version = describe_ledger(conn, source)
+        batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
+        if target.is_dir():
+            raise LedgerFileError(f"ledger {target} is a folder; give the path of a .sqlite file")
+        if target.exists() and not force:
+            raise ConflictError(
+                f"ledger {target} already exists; back it up first (`iddexi backup`), then "
+                "restore with --force to replace it"
+            )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy(conn, target)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
+        except OSError as exc:
+            raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+    finally:
+        conn.close()
+    return CopyResult(target, batches, version)
+
+
+def _singular(table: str) -> str:
+    return {
+        "batches": "batch",
+        "categories": "category",
+        "townships": "township",
+        "stalls": "stall",
+        "seasons": "season",
+        "sessions": "session",
+        "sales": "sale",
+    }.get(table, table)

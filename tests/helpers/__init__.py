@@ -1,0 +1,1 @@
+"""Helpers shared by the reliability tests: ledger snapshots and driver scripts."""
