@@ -363,3 +363,30 @@ def test_a_voided_batch_cannot_be_unvoided_in_the_database(market: Ledger) -> No
     with pytest.raises(sqlite3.IntegrityError):
         market.conn.execute("UPDATE batches SET voided_at = NULL WHERE id = ?", (batch,))
     assert market.batch_record(batch).status == "void"
+
+
+# --- one BEGIN IMMEDIATE per write ------------------------------------------------------------
+
+
+def test_a_batch_holds_the_write_lock_and_lands_all_at_once(market: Ledger) -> None:
+    """Two organisers' laptops on one ledger: a batch is invisible until it commits whole,
+    and nobody else can write while it is open."""
+    other = Ledger.open(market.path, user="second laptop")
+    other.conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        with market.batch("entry", "tally of 2025-26:1") as batch_id:
+            session = market.resolve_session("2025-26:1")
+            market.conn.execute(
+                "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
+                " VALUES (?, ?, 'M01', 'meat', 1280050)",
+                (batch_id, session.id),
+            )
+            assert other.sales("2025-26:1") == []
+            assert batch_id not in [b.id for b in other.history()]
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.add_township("伊敏苏木")
+        assert [s.amount_fen for s in other.sales("2025-26:1")] == [1_280_050]
+        other.add_township("伊敏苏木")
+        assert "伊敏苏木" in [t.name for t in market.townships()]
+    finally:
+        other.close()
