@@ -1,0 +1,347 @@
+"""PNG charts for slides and WeChat posts: 12 × 6.75 in at 150 dpi (1800 × 1012 px).
+
+This season is always drawn in :data:`THIS_COLOUR`, last season in :data:`LAST_COLOUR`,
+in every chart (and in the workbook's native charts). Each title states the two windows
+compared. Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot,
+no global state), with a CJK font so Chinese labels render (see :mod:`fonts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iddexi.render.labels import label, share_pct, wan, window_text, yuan_text
+from iddexi.render.xlsx_sheet import display_width
+
+if TYPE_CHECKING:
+    from iddexi.reporting import SeasonReport
+
+THIS_COLOUR = "#C0392B"
+LAST_COLOUR = "#5D7FA3"
+PROJECTION_COLOUR = "#E59866"
+SIZE_IN = (12, 6.75)
+DPI = 150
+CHARTS = ("revenue", "cumulative", "categories", "visits", "stalls")
+#: Longest tick label, in display columns; longer stall names are cut with an ellipsis.
+MAX_LABEL = 36
+
+
+def _safe(text: str) -> str:
+    """User text as literal text: a ``$`` would otherwise start matplotlib's mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _short(text: str, limit: int = MAX_LABEL) -> str:
+    """A label cut to ``limit`` display columns (CJK counts two), with an ellipsis."""
+    if display_width(text) <= limit:
+        return text
+    while display_width(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _margins(fig: Any, labels: list[str]) -> None:
+    """Room on the left for the longest tick label (12 pt: a CJK character is 1/6 in)."""
+    widest = max((display_width(t) for t in labels), default=4)
+    left_in = max(1.0, widest / 12 + 0.55)
+    width, height = SIZE_IN
+    fig.subplots_adjust(
+        left=left_in / width, right=1 - 0.35 / width, top=1 - 1.35 / height, bottom=0.9 / height
+    )
+
+
+def _wan(fen: int) -> float:
+    # a float only to place a bar on screen; the figures written on the chart are exact
+    return float(Decimal(fen) / 1_000_000)
+
+
+def _windows_lines(report: SeasonReport, lang: str) -> str:
+    """The two windows compared, one line each, for every chart's subtitle."""
+    w, c = report.window, report.compare_window
+    this = f"{report.season.code}  {window_text(w.start, w.end, w.count, lang)}"
+    zh = lang == "zh"
+    first = (
+        f"本期：{this}（截至 {report.as_of}）"
+        if zh
+        else f"This season: {this} (as of {report.as_of})"
+    )
+    if report.compare is None:
+        return f"{first}\n{label('no_compare', lang)}"
+    last = f"{report.compare.code}  {window_text(c.start, c.end, c.count, lang)}"
+    if report.align == "date":
+        how = (
+            f"按日期对齐：截至 {report.compare_as_of}"
+            if zh
+            else f"aligned by date: up to {report.compare_as_of}"
+        )
+    else:
+        how = f"按场次对齐：前{w.count}场" if zh else f"aligned by session: first {w.count}"
+    second = f"同期：{last}（{how}）" if zh else f"Same period last season: {last} ({how})"
+    return f"{first}\n{second}"
+
+
+def _figure(report: SeasonReport, key: str, lang: str) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    # Fixed margins (see _margins) rather than a layout engine: a third of the drawing time.
+    fig = Figure(figsize=SIZE_IN, dpi=DPI)
+    ax = fig.subplots()
+    height = SIZE_IN[1]
+    fig.text(
+        0.5,
+        1 - 0.15 / height,
+        _safe(label(f"chart_{key}", lang)),
+        fontsize=20,
+        ha="center",
+        va="top",
+    )
+    fig.text(
+        0.5,
+        1 - 0.6 / height,
+        _safe(_windows_lines(report, lang)),
+        fontsize=12,
+        ha="center",
+        va="top",
+        color="#444444",
+        linespacing=1.4,
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=12)
+    return fig, ax
+
+
+def _session_labels(report: SeasonReport, lang: str) -> list[str]:
+    names = []
+    for pair in report.sessions:
+        head = f"第{pair.number}场" if lang == "zh" else f"#{pair.number}"
+        dates = " / ".join(
+            s.date.strftime("%m-%d") for s in (pair.this, pair.last) if s is not None
+        )
+        names.append(f"{head}\n{dates}")
+    return names
+
+
+def _legend_names(report: SeasonReport, lang: str) -> tuple[str, str]:
+    last = report.compare.code if report.compare else ""
+    if lang == "zh":
+        return f"本期 {report.season.code}", f"同期 {last}"
+    return f"This season {report.season.code}", f"Last season {last}"
+
+
+def _paired_bars(
+    ax: Any,
+    report: SeasonReport,
+    lang: str,
+    this: list,
+    last: list,
+    fmt: Callable[[float | int], str],
+) -> None:  # noqa: E501
+    width = 0.38
+    xs = list(range(len(report.sessions)))
+    this_name, last_name = _legend_names(report, lang)
+    bars = ax.bar(
+        [x - width / 2 for x in xs],
+        [v or 0 for v in this],
+        width,
+        color=THIS_COLOUR,
+        label=this_name,
+    )
+    _label_bars(ax, bars, this, fmt)
+    if report.compare is not None:
+        bars = ax.bar(
+            [x + width / 2 for x in xs],
+            [v or 0 for v in last],
+            width,
+            color=LAST_COLOUR,
+            label=last_name,
+        )
+        _label_bars(ax, bars, last, fmt)
+    ax.set_xticks(xs, _session_labels(report, lang))
+    ax.legend(fontsize=12, frameon=False)
+    ax.margins(y=0.12)
+
+
+def _label_bars(ax: Any, bars: Any, values: list, fmt: Callable[[Any], str]) -> None:
+    for bar, value in zip(bars, values, strict=True):
+        if value is None:
+            continue
+        ax.annotate(
+            fmt(value),
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            xytext=(0, 3),
+            textcoords="offset points",
+        )
+
+
+def _revenue(report: SeasonReport, lang: str, ax: Any) -> None:
+    this = [None if p.this_fen is None else _wan(p.this_fen) for p in report.sessions]
+    last = [None if p.last_fen is None else _wan(p.last_fen) for p in report.sessions]
+    _paired_bars(ax, report, lang, this, last, lambda v: f"{v:.1f}")
+    ax.set_ylabel(label("axis_yuan", lang), fontsize=13)
+
+
+def _visits(report: SeasonReport, lang: str, ax: Any) -> None:
+    this = [p.this.visitors if p.this else None for p in report.sessions]
+    last = [p.last.visitors if p.last else None for p in report.sessions]
+    _paired_bars(ax, report, lang, this, last, lambda v: f"{v:,}")
+    ax.set_ylabel(label("axis_visits", lang), fontsize=13)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+
+
+def _cumulative(report: SeasonReport, lang: str, ax: Any) -> None:
+    this_name, last_name = _legend_names(report, lang)
+    mine = [p for p in report.this_curve if p.date <= report.as_of]
+    ax.plot(
+        [p.number for p in mine],
+        [_wan(p.cumulative_fen) for p in mine],
+        color=THIS_COLOUR,
+        marker="o",
+        linewidth=3,
+        label=this_name,
+    )
+    if mine:
+        end = mine[-1]
+        ax.annotate(
+            f"{wan(Decimal(end.cumulative_fen) / 100)}",
+            (end.number, _wan(end.cumulative_fen)),
+            xytext=(6, 6),
+            textcoords="offset points",
+            fontsize=12,
+            color=THIS_COLOUR,
+        )
+    if report.last_curve:
+        theirs = report.last_curve
+        theirs_name = report.compare.code if report.compare else last_name
+        ax.plot(
+            [p.number for p in theirs],
+            [_wan(p.cumulative_fen) for p in theirs],
+            color=LAST_COLOUR,
+            marker="o",
+            linewidth=2,
+            linestyle="--",
+            label=f"{theirs_name}（{label('last_full', lang)}）"
+            if lang == "zh"
+            else f"{theirs_name} ({label('last_full', lang)})",
+        )
+        k = report.compare_window.count
+        if k:
+            point = theirs[k - 1]
+            ax.scatter(
+                [point.number],
+                [_wan(point.cumulative_fen)],
+                s=160,
+                facecolors="none",
+                edgecolors=LAST_COLOUR,
+                linewidths=2,
+                zorder=5,
+            )
+    if report.projection is not None and report.last_curve:
+        x = report.season.planned_sessions or max(len(report.last_curve), len(mine))
+        y = _wan(report.projection.season_total_fen)
+        ax.plot(
+            [mine[-1].number, x],
+            [_wan(mine[-1].cumulative_fen), y],
+            color=PROJECTION_COLOUR,
+            linestyle=":",
+            linewidth=2,
+        )
+        total = wan(Decimal(report.projection.season_total_fen) / 100)
+        text = f"{label('projection_point', lang)} {total}"
+        text += "万元（预测值）" if lang == "zh" else " (a projection)"
+        ax.scatter(
+            [x],
+            [y],
+            marker="D",
+            s=80,
+            color=PROJECTION_COLOUR,
+            zorder=5,
+            label=label("projection_point", lang),
+        )
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(-8, 8),
+            textcoords="offset points",
+            ha="right",
+            fontsize=12,
+            color="#A04000",
+        )
+    ax.set_xlabel(label("axis_session", lang), fontsize=13)
+    ax.set_ylabel(label("axis_yuan", lang), fontsize=13)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=12, frameon=False, loc="upper left")
+    ax.set_ylim(bottom=0)
+
+
+def _categories(report: SeasonReport, lang: str, ax: Any) -> list[str]:
+    rows = report.categories
+    names = [_safe(_short(report.category_label(r.code, lang))) for r in rows][::-1]
+    this = [float((r.this_share or 0) * 100) for r in rows][::-1]
+    last = [float((r.last_share or 0) * 100) for r in rows][::-1]
+    ys = list(range(len(rows)))
+    this_name, last_name = _legend_names(report, lang)
+    height = 0.38
+    bars = ax.barh([y + height / 2 for y in ys], this, height, color=THIS_COLOUR, label=this_name)
+    labels = [share_pct(r.this_share) for r in rows][::-1]
+    ax.bar_label(bars, labels=labels, padding=4, fontsize=11)
+    if report.compare is not None:
+        bars = ax.barh(
+            [y - height / 2 for y in ys], last, height, color=LAST_COLOUR, label=last_name
+        )
+        ax.bar_label(
+            bars, labels=[share_pct(r.last_share) for r in rows][::-1], padding=4, fontsize=11
+        )
+    ax.set_yticks(ys, names)
+    ax.set_xlabel(label("axis_share", lang), fontsize=13)
+    ax.legend(fontsize=12, frameon=False, loc="lower right")
+    ax.margins(x=0.12)
+    return names
+
+
+def _stalls(report: SeasonReport, lang: str, ax: Any) -> list[str]:
+    rows = report.top_stalls[::-1]
+    names = [
+        _safe(_short(r.name) + (f"（{r.code}）" if lang == "zh" else f" ({r.code})")) for r in rows
+    ]
+    bars = ax.barh(
+        range(len(rows)),
+        [_wan(r.this_fen) for r in rows],
+        color=THIS_COLOUR,
+        label=_legend_names(report, lang)[0],
+    )
+    ax.bar_label(bars, labels=[yuan_text(r.this_fen) for r in rows], padding=4, fontsize=11)
+    ax.set_yticks(range(len(rows)), names)
+    ax.set_xlabel(label("axis_yuan", lang), fontsize=13)
+    ax.margins(x=0.12)
+    return names
+
+
+_DRAW: dict[str, Callable[[SeasonReport, str, Any], list[str] | None]] = {
+    "revenue": _revenue,
+    "cumulative": _cumulative,
+    "categories": _categories,
+    "visits": _visits,
+    "stalls": _stalls,
+}
+
+
+def write_charts(report: SeasonReport, out_dir: Path, stem: str, lang: str = "zh") -> list[Path]:
+    """Draw every chart of the report as ``{stem}-{chart}.png`` in ``out_dir``."""
+    from iddexi.render.fonts import apply_cjk_font
+
+    apply_cjk_font()
+    paths = []
+    for key in CHARTS:
+        fig, ax = _figure(report, key, lang)
+        _margins(fig, _DRAW[key](report, lang, ax) or [])
+        path = Path(out_dir) / f"{stem}-{key}.png"
+        # Fast zlib: the files are a little larger, written in half the time.
+        fig.savefig(path, dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
+        paths.append(path)
+    return paths
