@@ -41,7 +41,7 @@ def run() -> Callable[..., Result]:
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, [str(a) for a in args], input=input)
+        return runner.invoke(app, [str(a) for a in args], input=input, prog_name="iddexi")
 
     return invoke
 

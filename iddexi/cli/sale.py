@@ -12,7 +12,8 @@ from iddexi.ledger.values import format_yuan, parse_quantity, parse_yuan
 app = App(help="Sales: a stall's takings by category at a session.")
 
 
-@app.command("add")
+# "-5" must reach the amount parser (and its message), not be taken for an option
+@app.command("add", context_settings={"ignore_unknown_options": True})
 def add(
     ctx: typer.Context,
     session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],

@@ -44,6 +44,8 @@ class BatchesMixin:
         return [Batch(*r) for r in rows]
 
     def batch_record(self, batch_id: int) -> Batch:
+        if not 0 < batch_id < 2**63:
+            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
         row = self.conn.execute(_BATCH_SELECT + " WHERE b.id = ?", (batch_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
@@ -67,7 +69,7 @@ class BatchesMixin:
             batch = self.batch_record(batch_id)
             if batch.voided_at:
                 raise ConflictError(
-                    f"batch {batch_id} is already void (since {batch.voided_at}: {batch.void_reason})"
+                    f"batch {batch_id} is already void (since {batch.voided_at}: {batch.reason})"
                 )
             self._refuse_reference_batch(batch_id)
             self._refuse_orphaning_sales(batch_id)

@@ -203,7 +203,13 @@ class ReferenceMixin:
             raise InputError(f"category code {code!r} must be lower-case letters, digits or '_'")
         label_zh = _text(label_zh, "Chinese label", required=True) or ""
         label_en = _text(label_en, "English label", required=True) or ""
-        names = [code, label_zh, label_en, *(a.strip() for a in aliases)]
+        unique_aliases: dict[str, str] = {}
+        for alias in (a.strip() for a in aliases):
+            # aliases are matched without regard to case, so "Yu" and "yu" are one alias
+            if alias.casefold() in unique_aliases:
+                raise InputError(f"alias {alias!r} is given twice")
+            unique_aliases[alias.casefold()] = alias
+        names = [code, label_zh, label_en, *unique_aliases.values()]
         if any(not n for n in names):
             raise InputError("a category alias is empty")
         with self.batch("setup", source) as batch_id:
@@ -223,9 +229,9 @@ class ReferenceMixin:
             )
             self.conn.executemany(
                 "INSERT INTO category_aliases (alias, category) VALUES (?, ?)",
-                [(a.strip(), code) for a in dict.fromkeys(aliases)],
+                [(alias, code) for alias in unique_aliases.values()],
             )
-        return Category(code, label_zh, label_en, tuple(a.strip() for a in aliases))
+        return Category(code, label_zh, label_en, tuple(unique_aliases.values()))
 
     # --- stalls --------------------------------------------------------------------
     def add_stall(
@@ -248,8 +254,12 @@ class ReferenceMixin:
         category_code = self.resolve_category(category) if category else None
         township_name = self.require_township(township) if township else None
         with self.batch("setup", source) as batch_id:
-            if self.conn.execute("SELECT 1 FROM stalls WHERE code = ?", (code,)).fetchone():
-                raise ConflictError(f"stall {code} already exists")
+            # codes are looked up without regard to case, so M01 and m01 are one stall
+            existing = self.conn.execute(
+                "SELECT code FROM stalls WHERE code = ? COLLATE NOCASE", (code,)
+            ).fetchone()
+            if existing:
+                raise ConflictError(f"stall {code} already exists as {existing[0]}")
             self.conn.execute(
                 "INSERT INTO stalls (code, name, operator, township, herder, category, batch_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",

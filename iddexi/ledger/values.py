@@ -145,10 +145,10 @@ def parse_count(value: object, what: str) -> int:
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        text = _normalise(str(value)).replace(",", "") if value is not None else ""
-        if not re.fullmatch(r"\d+", text):
+        text = _normalise(str(value)) if value is not None else ""
+        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text):
             raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
-        number = int(text)
+        number = int(text.replace(",", ""))
     if number < 0:
         raise InputError(f"{what} {value!r} is negative")
     if number > 10_000_000:
@@ -158,10 +158,10 @@ def parse_count(value: object, what: str) -> int:
 
 def parse_quantity(value: object) -> Decimal:
     """A quantity sold (kg, 只, 件): a non-negative decimal."""
-    text = _normalise(str(value)).replace(",", "")
-    if not _PLAIN.fullmatch(text):
+    text = _normalise(str(value))
+    if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
         raise InputError(f"quantity {str(value)!r} is not a number of zero or more")
-    return Decimal(text)
+    return Decimal(text.replace(",", ""))
 
 
 def parse_temperature(value: object) -> Decimal:
