@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import JsonOption, ledger, print_json
+from iddexi.ledger.values import parse_count
 
 
 def init(ctx: typer.Context) -> None:
@@ -45,9 +46,9 @@ def history(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def void(
     ctx: typer.Context,
-    batch: Annotated[int, typer.Argument(help="Batch id, from `iddexi history`.")],
+    batch: Annotated[str, typer.Argument(help="Batch id, from `iddexi history`.")],
     reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
-    voided = ledger(ctx).void(batch, reason)
+    voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
     typer.echo(f"Voided batch {voided.id} ({voided.rows} rows): {voided.reason}")
