@@ -21,6 +21,8 @@ WAN_EN = '#,##0.0" (10k yuan)"'
 COUNT = "#,##0"
 PERCENT = "0.0%"
 POINTS = "+0.0;-0.0;0.0"
+POINTS_ZH = '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
+POINTS_EN = '+0.0" pp";-0.0" pp";0.0" pp"'
 NUMBER = "#,##0.###"
 DATE = "yyyy-mm-dd"
 
@@ -111,6 +113,16 @@ class SheetWriter:
             cell.font = Font(bold=True, size=13)
         return self.row
 
+    def paragraph(self, text: str, columns: int, *, lines: int = 4) -> int:
+        """A long text over ``columns`` merged cells, wrapped, ``lines`` lines high."""
+        from openpyxl.styles import Alignment
+
+        row = self.note(text)
+        self.ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+        self.ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        self.ws.row_dimensions[row].height = 16 * lines
+        return row
+
     def blank(self) -> None:
         self.row += 1
 
@@ -147,3 +159,73 @@ class SheetWriter:
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.print_options.gridLines = False
         self.ws.page_margins.left = self.ws.page_margins.right = 0.5
+
+    def bar_chart(
+        self,
+        title: str,
+        header: int,
+        last_row: int,
+        *,
+        cats: int,
+        series: list[int],
+        anchor: str,
+        y_title: str,
+        percent: bool = False,
+    ) -> None:
+        """A native column chart of ``series`` columns (their header names the series)."""
+        from openpyxl.chart import BarChart
+
+        chart = BarChart()
+        chart.type = "col"
+        if percent:
+            chart.y_axis.numFmt = "0%"
+        self._chart(chart, title, header, last_row, cats, series, anchor, y_title)
+
+    def line_chart(
+        self,
+        title: str,
+        header: int,
+        last_row: int,
+        *,
+        cats: int,
+        series: list[int],
+        anchor: str,
+        y_title: str,
+    ) -> None:
+        """A native line chart of ``series`` columns (their header names the series)."""
+        from openpyxl.chart import LineChart
+
+        self._chart(LineChart(), title, header, last_row, cats, series, anchor, y_title)
+
+    def _chart(
+        self,
+        chart: Any,
+        title: str,
+        header: int,
+        last_row: int,
+        cats: int,
+        series: list[int],
+        anchor: str,
+        y_title: str,
+    ) -> None:
+        from openpyxl.chart import LineChart, Reference
+
+        from iddexi.render.charts import LAST_COLOUR, THIS_COLOUR
+
+        chart.title = title
+        chart.y_axis.title = y_title
+        chart.width, chart.height = 22, 11
+        for col in series:
+            data = Reference(self.ws, min_col=col, min_row=header, max_row=last_row)
+            chart.add_data(data, titles_from_data=True)
+        categories = Reference(self.ws, min_col=cats, min_row=header + 1, max_row=last_row)
+        chart.set_categories(categories)
+        # this season and last in the same colours as the PNG charts
+        for s, colour in zip(chart.series, (THIS_COLOUR, LAST_COLOUR), strict=False):
+            hex_colour = colour.lstrip("#").upper()
+            s.graphicalProperties.line.solidFill = hex_colour
+            if isinstance(chart, LineChart):
+                s.graphicalProperties.line.width = 28000
+            else:
+                s.graphicalProperties.solidFill = hex_colour
+        self.ws.add_chart(chart, anchor)
