@@ -1,0 +1,354 @@
+"""Import filled tally sheets: read, recognise, validate and write, all or nothing.
+
+All files of one command are written in one transaction, each file as its own batch
+(kind ``import``, source the file name, the file's SHA-256, and its totals row as the
+control total). File *k* is validated after files 1 … k-1 were written inside that
+transaction, so a stall roster and a sales table can come in one command. If any file
+has a problem, nothing is written and every problem of every file is reported.
+Importing bytes that a live batch already holds is a no-op that names the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from iddexi.ledger import bulk
+from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
+from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
+from iddexi.tally.rosters import (
+    validate_seasons,
+    validate_sessions,
+    validate_stalls,
+    validate_townships,
+)
+from iddexi.tally.sources import Sheet, read_sheets
+from iddexi.tally.validate import Context, control_total, validate_sales
+
+if TYPE_CHECKING:
+    from iddexi.ledger.core import Ledger
+
+#: Problems listed in one refusal; the summary still gives the full count.
+MAX_LISTED_PROBLEMS = 200
+_ORDER = ("townships", "seasons", "stalls", "sessions", "sales", "sales_sheet")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What one file did (or, on a dry run, would do) to the ledger."""
+
+    file: Path
+    kind: str  # sales | sessions | stalls | townships | seasons | template (or a+b for a workbook)
+    batch_id: int | None  # None on a dry run, or when the file changes nothing
+    already_in: int | None  # the live batch that already holds these exact bytes
+    rows: int  # records written: lines, sessions and their corrections, roster entries
+    total_fen: int  # sum of the sales lines written
+    replaced: int  # live lines superseded (--replace)
+    skipped: int = 0  # rows identical to what the ledger already holds
+    ignored_columns: tuple[str, ...] = ()
+    control_total_fen: int | None = None
+    duplicate_of: Path | None = None  # an earlier file of the same command had these bytes
+
+
+@dataclass
+class _File:
+    path: Path
+    sha256: str = ""
+    tables: list[tuple[Sheet, Recognised]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    template: bool = False
+
+    @property
+    def rows(self) -> int:
+        return sum(len(sheet.rows) for sheet, _ in self.tables)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def import_files(
+    ledger: Ledger,
+    paths: list[Path],
+    *,
+    dry_run: bool = False,
+    replace: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ImportOutcome]:
+    """Import tally files in one transaction; raises ProblemsError listing every problem."""
+    if not paths:
+        raise InputError("give at least one file to import")
+    files = []
+    for path in paths:
+        path = Path(path)
+        sha = _sha256(path)
+        held = ledger.live_batch_with_sha(sha) if sha else None
+        files.append(_File(path, sha) if held else _read(path, sha))
+    total = sum(f.rows for f in files)
+    done = 0
+
+    def tick(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None and rows:
+            progress(min(done, total), total)
+
+    outcomes: list[ImportOutcome] = []
+    problems: list[Problem] = []
+    try:
+        with ledger.transaction():
+            seen: dict[str, tuple[Path, int | None]] = {}
+            for f in files:
+                problems += f.problems
+                if f.problems:
+                    continue
+                if f.sha256 in seen:
+                    first, batch = seen[f.sha256]
+                    outcomes.append(_noop(f.path, batch, duplicate_of=first))
+                    continue
+                held = ledger.live_batch_with_sha(f.sha256)
+                if held is not None:
+                    outcomes.append(_noop(f.path, held.id))
+                    continue
+                outcome = _import_one(ledger, f, replace, tick, problems)
+                seen[f.sha256] = (f.path, outcome.batch_id)
+                outcomes.append(outcome)
+            if problems:
+                raise _refusal(problems)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return [_dry(o) for o in outcomes]
+    except BaseException:
+        # An interrupted BEGIN can leave the connection inside a transaction; a ledger
+        # object kept open (a long-lived process) must stay usable.
+        if ledger.conn.in_transaction:
+            ledger.conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _noop(path: Path, batch: int | None, duplicate_of: Path | None = None) -> ImportOutcome:
+    return ImportOutcome(path, "", None, batch, 0, 0, 0, duplicate_of=duplicate_of)
+
+
+def _dry(outcome: ImportOutcome) -> ImportOutcome:
+    if outcome.duplicate_of is not None:
+        return ImportOutcome(
+            outcome.file, "", None, None, 0, 0, 0, duplicate_of=outcome.duplicate_of
+        )
+    return ImportOutcome(
+        outcome.file,
+        outcome.kind,
+        None,
+        outcome.already_in,
+        outcome.rows,
+        outcome.total_fen,
+        outcome.replaced,
+        outcome.skipped,
+        outcome.ignored_columns,
+        outcome.control_total_fen,
+    )
+
+
+def _refusal(problems: list[Problem]) -> ProblemsError:
+    count = len(problems)
+    noun = "problem" if count == 1 else "problems"
+    listed = problems[:MAX_LISTED_PROBLEMS]
+    shown = "" if len(listed) == count else f" (the first {len(listed)} are listed)"
+    return ProblemsError(listed, f"{count} {noun} found{shown}; nothing was written")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return ""  # _read reports why the file cannot be read
+    return digest.hexdigest()
+
+
+def _read(path: Path, sha256: str) -> _File:
+    f = _File(path, sha256)
+    name = path.name
+    if not path.exists():
+        f.problems.append(Problem(str(path), "no such file"))
+        return f
+    if path.is_dir():
+        f.problems.append(Problem(str(path), "is a folder; give the sheet files inside it"))
+        return f
+    try:
+        sheets = read_sheets(path, header_row_finder=looks_like_header)
+    except ProblemsError as exc:
+        f.problems += exc.problems
+        return f
+    except IddexiError as exc:
+        f.problems.append(_located(name, str(exc)))
+        return f
+    unknown: list[Sheet] = []
+    for sheet in sheets:
+        if sheet.hidden:
+            continue
+        rec = recognise(sheet.headers) if sheet.headers else None
+        if rec is None:
+            unknown.append(sheet)
+            continue
+        for name_, header in rec.repeated:
+            f.problems.append(
+                Problem(
+                    sheet.location(column=header),
+                    f"a second column for {name_} (the first is {rec.columns[name_]}); keep one",
+                )
+            )
+        f.tables.append((sheet, rec))
+    f.tables.sort(key=lambda t: _ORDER.index(t[1].kind.kind))
+    if not f.tables:
+        f.problems.append(_unrecognised(name, unknown))
+        return f
+    _check_template(f)
+    for sheet, _ in f.tables:
+        if not any(not row.is_blank() for row in sheet.rows) and not f.template:
+            f.problems.append(Problem(sheet.location(), "has a header row but no data rows"))
+    return f
+
+
+def _located(name: str, message: str) -> Problem:
+    """``"a.csv:3: cannot read"`` → location ``a.csv:3``, message ``cannot read``."""
+    if message.startswith(name):
+        cut = message.find(": ", len(name))
+        if cut != -1:
+            return Problem(message[:cut], message[cut + 2 :])
+    return Problem(name, message)
+
+
+def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
+    with_headers = [s for s in sheets if s.headers]
+    if not with_headers:
+        return Problem(
+            name,
+            "no header row found in the first rows; expected a table such as " + describe_kinds(),
+        )
+    sheet = with_headers[0]
+    best, missing = None, ()
+    for kind in KINDS[:-1]:
+        found = {kind.field_for(h) for h in sheet.headers} - {None}
+        lacking = tuple(r for r in kind.required if r not in found)
+        if best is None or len(lacking) < len(missing):
+            best, missing = kind, lacking
+    assert best is not None
+    return Problem(
+        sheet.location(sheet.header_row),
+        f"the headers look like a {best.kind} table but have no column for "
+        f"{', '.join(missing)}; expected " + describe_kinds(),
+        ", ".join(sheet.headers),
+    )
+
+
+def _check_template(f: _File) -> None:
+    kinds = [rec.kind.kind for _, rec in f.tables]
+    if "sales_sheet" not in kinds:
+        return
+    f.template = True
+    sessions = [s for s, rec in f.tables if rec.kind.kind == "sessions"]
+    sales_sheet = next(s for s, rec in f.tables if rec.kind.kind == "sales_sheet")
+    rows = [r for s in sessions for r in s.rows if not r.is_blank()]
+    if len(sessions) != 1 or len(rows) != 1:
+        f.problems.append(
+            Problem(
+                sales_sheet.location(),
+                "this sales sheet has no season and session columns, so the workbook needs "
+                "one session sheet with one row (as `iddexi tally template` writes it); "
+                "or add season and session columns",
+            )
+        )
+
+
+def _import_one(
+    ledger: Ledger,
+    f: _File,
+    replace: bool,
+    tick: Callable[[int], None],
+    problems: list[Problem],
+) -> ImportOutcome:
+    conn = ledger.conn
+    controls = [
+        control_total(sheet, rec)
+        for sheet, rec in f.tables
+        if rec.kind.kind in ("sales", "sales_sheet")
+    ]
+    known = [c for c in controls if c is not None]
+    control = sum(known) if known else None
+    conn.execute("SAVEPOINT tally_file")
+    batch_id: int | None = bulk.insert_batch(ledger, f.path.name, f.sha256, control)
+    plans: list[bulk.Plan] = []
+    template_session: int | None = None
+    before = len(problems)
+    ignored: list[str] = []
+    for sheet, rec in f.tables:
+        kind = rec.kind.kind
+        ignored += rec.ignored
+        plan = bulk.Plan(kind)
+        ctx = Context(ledger, bulk.load_lookups(ledger), plan, problems, replace, tick)
+        if kind == "townships":
+            validate_townships(ctx, sheet, rec)
+        elif kind == "seasons":
+            validate_seasons(ctx, sheet, rec)
+        elif kind == "stalls":
+            validate_stalls(ctx, sheet, rec)
+        elif kind == "sessions":
+            named = validate_sessions(ctx, sheet, rec, template=f.template)
+            if f.template and named:
+                if not _write(ledger, plan, batch_id, failed=len(problems) > before):
+                    break
+                plans.append(plan)
+                season, date = named[0]
+                found = bulk.load_lookups(ledger).sessions.get((season, date.isoformat()))
+                template_session = found.id if found else None
+                continue
+        else:
+            validate_sales(
+                ctx, sheet, rec, session_id=template_session, template=kind == "sales_sheet"
+            )
+        if not _write(ledger, plan, batch_id, failed=len(problems) > before):
+            break
+        plans.append(plan)
+    rows = sum(p.rows for p in plans)
+    if rows == 0:
+        conn.execute("ROLLBACK TO tally_file")
+        batch_id = None
+    conn.execute("RELEASE tally_file")
+    kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
+    return ImportOutcome(
+        f.path,
+        "template" if f.template else "+".join(kinds),
+        batch_id,
+        None,
+        rows,
+        sum(p.total_fen for p in plans),
+        sum(len(p.voids) for p in plans),
+        sum(p.skipped for p in plans),
+        tuple(dict.fromkeys(ignored)),
+        control,
+    )
+
+
+def _write(ledger: Ledger, plan: bulk.Plan, batch_id: int, *, failed: bool) -> bool:
+    """Write a sheet's plan; after a problem, best effort only (it will be rolled back).
+
+    The valid rows of a refused file are still written inside the doomed transaction so
+    that later files are checked against them and do not report knock-on problems.
+    """
+    if not failed:
+        bulk.write_plan(ledger, plan, batch_id)
+        return True
+    try:
+        bulk.write_plan(ledger, plan, batch_id)
+    except (IddexiError, sqlite3.Error):
+        return False
+    return True
