@@ -1,7 +1,135 @@
-"""`iddexi tally …`: sheets organisers fill in and import (being built)."""
+"""`iddexi tally …`: sheets organisers fill in and import.
+
+This module is imported on every start of the CLI: openpyxl, rich's progress bar and the
+tally machinery are imported inside the commands only.
+"""
 
 from __future__ import annotations
 
-from iddexi.cli.common import App
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from iddexi.cli.common import App, ledger, warn
+from iddexi.ledger.errors import InputError
+
+if TYPE_CHECKING:
+    from iddexi.tally.importer import ImportOutcome
 
 app = App(help="Tally sheets: write a template for a session, import filled sheets.")
+
+#: Files with more rows than this get a progress bar on standard error.
+PROGRESS_ROWS = 5_000
+
+
+@app.command("template")
+def template(
+    ctx: typer.Context,
+    session: Annotated[
+        str,
+        typer.Argument(
+            help="SEASON:N, or SEASON:YYYY-MM-DD (also for a session not yet recorded)."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("-o", "--output", help="The workbook to write (.xlsx).")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Header language: zh (Chinese with English) or en.")
+    ] = "zh",
+) -> None:
+    """Write a tally workbook for one session, ready to fill in.  Example: iddexi tally template 2025-26:2025-12-06 -o tally-1206.xlsx"""
+    if lang not in ("zh", "en"):
+        raise InputError(f"--lang {lang!r} is not zh or en")
+    from iddexi.tally.template import write_template
+
+    written = write_template(ledger(ctx), session, out, lang=lang)
+    typer.echo(f"Wrote {written} for session {session}.")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Filled .xlsx or .csv files.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything and show what would be written.")
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Supersede lines and details the ledger already holds."),
+    ] = False,
+) -> None:
+    """Import filled tally sheets, all files or none.  Example: iddexi tally import tally-1206.xlsx sales.csv --dry-run"""
+    from iddexi.tally.importer import import_files
+
+    book = ledger(ctx)
+    with _Progress() as progress:
+        outcomes = import_files(
+            book, list(files), dry_run=dry_run, replace=replace, progress=progress
+        )
+    for outcome in outcomes:
+        for column in outcome.ignored_columns:
+            warn(f"{outcome.file.name}: column {column!r} is not a field of this table; ignored")
+        typer.echo(describe(outcome, dry_run=dry_run))
+    if dry_run:
+        typer.echo("Dry run: nothing was written.")
+
+
+def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
+    """One line per file for people."""
+    from iddexi.ledger.values import format_yuan
+
+    name = outcome.file.name
+    if outcome.duplicate_of is not None:
+        return f"{name}: same bytes as {outcome.duplicate_of.name} above; skipped"
+    if outcome.already_in is not None:
+        return f"{name}: already imported as batch {outcome.already_in}; nothing written"
+    parts = [outcome.kind]
+    lines = _plural(outcome.rows, "row")
+    if outcome.rows == 0:
+        parts.append("nothing new")
+    else:
+        parts.append(lines)
+    if outcome.total_fen or outcome.kind in ("sales", "template"):
+        parts.append(f"total {format_yuan(outcome.total_fen)}")
+    if outcome.replaced:
+        parts.append(f"replacing {_plural(outcome.replaced, 'line')}")
+    if outcome.skipped:
+        parts.append(f"{_plural(outcome.skipped, 'row')} already in the ledger unchanged")
+    if outcome.control_total_fen is not None:
+        parts.append(f"totals row {format_yuan(outcome.control_total_fen)} checked")
+    if dry_run:
+        verb = "would write" if outcome.rows else "would change nothing"
+        return f"{name}: {verb}: " + ", ".join(parts)
+    where = f" (batch {outcome.batch_id})" if outcome.batch_id is not None else ""
+    return f"{name}: " + ", ".join(parts) + where
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+class _Progress:
+    """A transient progress bar on standard error, shown only for big imports."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= PROGRESS_ROWS:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Checking rows", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
