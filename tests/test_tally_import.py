@@ -1,0 +1,430 @@
+"""`iddexi tally import` of CSV tables: recognised by their headers, refused cell by cell."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from iddexi.ledger.core import Ledger
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def jload(text: str) -> object:
+    """JSON with its decimals kept exact (``0.00`` stays ``Decimal('0.00')``)."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def sales_of(run, ref: str) -> dict[tuple[str, str], Decimal]:
+    result = run("sale", "list", ref, "--json")
+    assert result.exit_code == 0, result.stderr
+    return {(line["stall"], line["category"]): line["amount_yuan"] for line in jload(result.stdout)}
+
+
+def history(run) -> list[dict]:
+    result = run("history", "--json")
+    assert result.exit_code == 0, result.stderr
+    return jload(result.stdout)
+
+
+SALES_EN = (
+    "season,session,stall,category,amount,quantity,unit,note\n"
+    '2025-26,1,M01,meat,"12,800.50",160,kg,\n'
+    "2025-26,1,D01,dairy,3200,,,\n"
+    "2025-26,2025-11-29,F01,food,0,,,rained\n"
+)
+
+
+def test_a_sales_csv_lands_in_one_batch_to_the_fen(market: Ledger, run, tmp_path: Path) -> None:
+    path = write(tmp_path / "sales.csv", SALES_EN)
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    batch = history(run)[-1]
+    assert result.stdout.strip() == (
+        f"sales.csv: sales, 3 rows, total ¥16,000.50 (batch {batch['id']})"
+    )
+    assert batch["kind"] == "import" and batch["source"] == "sales.csv" and batch["rows"] == 3
+    assert len(batch["sha256"]) == 64
+    assert sales_of(run, "2025-26:1") == {
+        ("M01", "meat"): Decimal("12800.50"),
+        ("D01", "dairy"): Decimal("3200.00"),
+    }
+    lines = jload(run("sale", "list", "2025-26:2", "--json").stdout)
+    assert [(x["stall"], str(x["amount_yuan"]), x["note"]) for x in lines] == [
+        ("F01", "0.00", "rained")
+    ]
+    meat = jload(run("sale", "list", "2025-26:1", "--json").stdout)[-1]
+    assert (meat["stall"], str(meat["quantity"]), meat["unit"]) == ("M01", "160", "kg")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "季,场次,摊位,类别,金额,数量,单位,备注",
+        "赛季,场次,摊位编号,类别,金额(元),数量,单位,备注",
+        "赛季,场次,摊位编号,类别,金额（元）,数量,单位,备注",
+        "Season , SESSION,Stall Code,category,Amount (yuan),qty,Unit,Notes",
+    ],
+)
+def test_every_sales_header_alias(market: Ledger, run, tmp_path: Path, header: str) -> None:
+    rows = "2025-26,1,M01,冬储肉,1.5万,200,kg,首日\n2025-26,1,D01,奶制品,800元,,,\n"
+    path = write(tmp_path / "销售.csv", header + "\n" + rows)
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert sales_of(run, "2025-26:1") == {
+        ("M01", "meat"): Decimal("15000.00"),
+        ("D01", "dairy"): Decimal("800.00"),
+    }
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
+def test_chinese_excel_csv_encodings(market: Ledger, run, tmp_path: Path, encoding: str) -> None:
+    text = '季,场次,摊位,类别,金额(元),备注\r\n2025-26,2,M01,肉类,"9,999.99",雪天\r\n'
+    path = write(tmp_path / "wps.csv", text, encoding)
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    lines = jload(run("sale", "list", "2025-26:2", "--json").stdout)
+    assert [(x["stall"], x["category"], str(x["amount_yuan"]), x["note"]) for x in lines] == [
+        ("M01", "meat", "9999.99", "雪天")
+    ]
+
+
+def test_five_different_mistakes_are_all_reported_and_nothing_is_written(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    market.add_sale("2025-26:1", "F01", "food", 500_00)
+    text = (
+        "season,session,stall,category,amount\n"
+        "2025-26,1,M01,meat,1000\n"  # 2 fine
+        "2025-26,1,M99,meat,1000\n"  # 3 unknown stall
+        "2025-26,1,D01,dairy,12.345\n"  # 4 three decimals
+        "2025-26,1,M01,meat,2000\n"  # 5 repeats row 2
+        "2025-26,9,D01,dairy,100\n"  # 6 no session 9
+        "2025-26,1,F01,food,600\n"  # 7 clashes with the ledger
+        "2025-26,2,D01,milk shake,100\n"  # 8 unknown category
+    )
+    path = write(tmp_path / "bad.csv", text)
+    before = history(run)
+    result = run("tally", "import", path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == "Error: 6 problems found; nothing was written"
+    problems = lines[:-1]
+    assert problems[0].startswith("bad.csv:3:stall: stall M99 is not in the ledger")
+    assert problems[0].endswith("(got 'M99')")
+    assert problems[1].startswith("bad.csv:4:amount: amount has more than two decimals")
+    assert problems[1].endswith("(got '12.345')")
+    assert problems[2].startswith("bad.csv:5:stall: stall M01 meat is already on row 2")
+    assert problems[3].startswith("bad.csv:6:session: season 2025-26 has no session 9 (it has 2)")
+    assert problems[4].startswith("bad.csv:8:category: category is not known")
+    assert problems[4].endswith("(got 'milk shake')")
+    assert problems[5] == (
+        "bad.csv:7:amount: 2025-26:1 stall F01 food is already recorded as ¥500.00 "
+        f"(batch {before[-1]['id']}); import with --replace to supersede it (got '600')"
+    )
+    assert history(run) == before
+
+
+def big_files(folder: Path, stalls: int) -> tuple[Path, Path]:
+    """A roster of ``stalls`` stalls and their sales at two sessions in six categories."""
+    codes = [f"S{n:04d}" for n in range(1, stalls + 1)]
+    roster = write(
+        folder / "roster.csv",
+        "code,name,township,herder,category\n"
+        + "".join(f"{c},摊位{c},辉苏木,yes,meat\n" for c in codes),
+    )
+    rows = ["季,场次,摊位,类别,金额(元)"]
+    for session in (1, 2):
+        for code in codes:
+            for n, category in enumerate(("meat", "dairy", "craft", "food", "activity", "other")):
+                rows.append(f"2025-26,{session},{code},{category},{n}{session}{code[1:]}.{n}5")
+    sales = write(folder / "sales.csv", "\n".join(rows) + "\n")
+    return roster, sales
+
+
+def test_a_typo_deep_inside_a_big_file_is_named_by_row_and_column(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    roster, sales = big_files(tmp_path, 300)
+    lines = sales.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3601
+    season, session, stall, category, amount = lines[2344].split(",")
+    lines[2344] = ",".join([season, session, stall, category, amount.replace("0", "O", 1)])
+    sales.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = history(run)
+    result = run("tally", "import", roster, sales)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"sales.csv:2345:金额(元): amount is not a number of yuan; expected e.g. 1200, "
+        f"1,200.50, ¥1200 or 1.5万 (got '{amount.replace('0', 'O', 1)}')",
+        "Error: 1 problem found; nothing was written",
+    ]
+    assert history(run) == before
+
+
+def test_a_big_import_shows_progress_and_sums_to_the_fen(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    from iddexi.tally.importer import import_files
+
+    roster, sales = big_files(tmp_path, 500)
+    expected = sum(
+        Decimal(line.rsplit(",", 1)[1])
+        for line in sales.read_text(encoding="utf-8").splitlines()[1:]
+    )
+    calls: list[tuple[int, int]] = []
+    outcomes = import_files(market, [roster, sales], progress=lambda d, t: calls.append((d, t)))
+    assert [o.rows for o in outcomes] == [500, 6000]
+    assert outcomes[1].total_fen == expected * 100
+    assert len(calls) > 3 and calls[-1] == (6500, 6500)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    total = sum(
+        s["revenue_yuan"] for s in jload(run("session", "list", "2025-26", "--json").stdout)
+    )
+    assert Decimal(str(total)) == expected
+
+
+def test_the_same_file_twice_is_a_no_op_naming_its_batch(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "sales.csv", SALES_EN)
+    assert run("tally", "import", path).exit_code == 0
+    batch = history(run)[-1]["id"]
+    again = run("tally", "import", path)
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.strip() == f"sales.csv: already imported as batch {batch}; nothing written"
+    assert history(run)[-1]["id"] == batch
+    assert sales_of(run, "2025-26:1")[("M01", "meat")] == Decimal("12800.50")
+
+
+def test_the_same_lines_in_other_bytes_are_skipped_not_doubled(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    assert run("tally", "import", write(tmp_path / "a.csv", SALES_EN)).exit_code == 0
+    resaved = write(tmp_path / "b.csv", SALES_EN.replace("\n", "\r\n"))
+    result = run("tally", "import", resaved)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing new" in result.stdout and "3 rows already in the ledger" in result.stdout
+    assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16000.50")
+
+
+def test_replace_supersedes_clashing_lines_in_the_new_batch(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    assert run("tally", "import", write(tmp_path / "a.csv", SALES_EN)).exit_code == 0
+    fix = write(
+        tmp_path / "fix.csv",
+        "season,session,stall,category,amount\n2025-26,1,M01,meat,12850.50\n2025-26,1,F01,food,10\n",
+    )
+    refused = run("tally", "import", fix)
+    assert refused.exit_code == 1
+    assert "fix.csv:2:amount: 2025-26:1 stall M01 meat is already recorded as ¥12,800.50" in (
+        refused.stderr
+    )
+    result = run("tally", "import", fix, "--replace")
+    assert result.exit_code == 0, result.stderr
+    batch = history(run)[-1]["id"]
+    assert result.stdout.strip() == (
+        f"fix.csv: sales, 2 rows, total ¥12,860.50, replacing 1 line (batch {batch})"
+    )
+    assert sales_of(run, "2025-26:1") == {
+        ("M01", "meat"): Decimal("12850.50"),
+        ("D01", "dairy"): Decimal("3200.00"),
+        ("F01", "food"): Decimal("10.00"),
+    }
+    # voiding the replacing batch brings the old line back
+    assert run("void", batch, "--reason", "wrong sheet").exit_code == 0
+    assert sales_of(run, "2025-26:1")[("M01", "meat")] == Decimal("12800.50")
+
+
+def test_one_bad_file_keeps_every_file_of_the_command_out(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    good = write(tmp_path / "good.csv", SALES_EN)
+    bad = write(
+        tmp_path / "bad.csv", "season,session,stall,category,amount\n2025-26,2,M01,meat,-5\n"
+    )
+    before = history(run)
+    result = run("tally", "import", good, bad)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "bad.csv:2:amount: amount is negative; takings are zero or more (got '-5')",
+        "Error: 1 problem found; nothing was written",
+    ]
+    assert history(run) == before
+    assert sales_of(run, "2025-26:1") == {}
+
+
+def test_a_roster_and_the_sales_of_its_new_stalls_in_one_command(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    roster = write(
+        tmp_path / "stalls.csv",
+        "编号,名称,经营者,所属苏木乡镇,牧户,类别\n"
+        "M01,敖日格勒家冬储肉,,辉苏木,是,meat\n"  # as in the ledger: skipped
+        "M02,巴特尔牧场牛排,巴特尔,辉苏木,是,冬储肉\n"
+        "C01,桦树皮工坊,,巴彦托海镇,否,非遗\n",
+    )
+    sales = write(
+        tmp_path / "sales.csv",
+        "季,场次,摊位,类别,金额\n2025-26,1,M02,,8000\n2025-26,1,c01,,1200.5\n",
+    )
+    result = run("tally", "import", roster, sales)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert out[0].startswith("stalls.csv: stalls, 2 rows, 1 row already in the ledger unchanged")
+    assert out[1].startswith("sales.csv: sales, 2 rows, total ¥9,200.50")
+    stalls = {s["code"]: s for s in jload(run("stall", "list", "--json").stdout)}
+    assert stalls["M02"]["herder"] is True and stalls["C01"]["category"] == "craft"
+    assert sales_of(run, "2025-26:1") == {
+        ("C01", "craft"): Decimal("1200.50"),
+        ("M02", "meat"): Decimal("8000.00"),
+    }
+
+
+def test_a_changed_roster_row_clashes_unless_replace(market: Ledger, run, tmp_path: Path) -> None:
+    roster = write(
+        tmp_path / "stalls.csv",
+        "code,name,operator,township,herder,category\nF01,南屯烧烤,,巴彦托海镇,no,food\n",
+    )
+    setup = market.conn.execute("SELECT batch_id FROM stalls WHERE code = 'F01'").fetchone()[0]
+    refused = run("tally", "import", roster)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        "stalls.csv:2:name: stall F01 is already in the ledger with name '南屯小吃' "
+        f"(batch {setup}); import with --replace to change it (got '南屯烧烤')"
+    )
+    assert run("tally", "import", roster, "--replace").exit_code == 0
+    assert market.stall("F01").name == "南屯烧烤"
+
+
+def test_sessions_table_aliases_create_and_correct_sessions(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    table = write(
+        tmp_path / "场次.csv",
+        "赛季,日期,承办单位,主题,游客人次,计数方式,气温,备注\n"
+        "2025-26,2025-11-22,巴彦托海镇,,9800,,,\n"  # as recorded: skipped
+        '2025-26,2025/12/6,辉苏木,冰雪那达慕,"10,400",抽样,−28℃,\n'
+        "2025-26,2025年12月13日,巴彦托海镇,年货,8800,estimate,-30.5,雪\n",
+    )
+    result = run("tally", "import", table)
+    assert result.exit_code == 0, result.stderr
+    assert "sessions, 2 rows, 1 row already in the ledger unchanged" in result.stdout
+    sessions = jload(run("session", "list", "2025-26", "--json").stdout)
+    assert [(s["date"], s["host"], s["visitors"], s["count_method"]) for s in sessions] == [
+        ("2025-11-22", "巴彦托海镇", 9800, None),
+        ("2025-11-29", "辉苏木", 10200, None),
+        ("2025-12-06", "辉苏木", 10400, "sample"),
+        ("2025-12-13", "巴彦托海镇", 8800, "estimate"),
+    ]
+    assert str(sessions[3]["temperature_c"]) == "-30.5"
+    # a different visitor count for a recorded day is a clash; --replace corrects it
+    fix = write(
+        tmp_path / "fix.csv",
+        "season,date,host,visitors\n2025-26,2025-12-06,辉苏木,10500\n",
+    )
+    refused = run("tally", "import", fix)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(
+        "fix.csv:2:visitors: session 2025-26:3 (2025-12-06) is already in the ledger with "
+        "visitors 10400"
+    )
+    assert run("tally", "import", fix, "--replace").exit_code == 0
+    assert market.resolve_session("2025-26:3").visitors == 10500
+
+
+def test_sessions_rows_are_checked_against_their_season(market: Ledger, run, tmp_path: Path):
+    table = write(
+        tmp_path / "sessions.csv",
+        "season,date,host,visitors\n"
+        "2025-26,2025-10-04,辉苏木,100\n"
+        "2099-00,2025-12-06,辉苏木,100\n"
+        "2025-26,2025-12-06,乌兰巴托,\n",
+    )
+    result = run("tally", "import", table)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:-1] == [
+        "sessions.csv:2:date: date is outside season 2025-26 (2025-11-22 … 2026-01-31) "
+        "(got '2025-10-04')",
+        "sessions.csv:3:season: season 2099-00 is not in the ledger (known: 2024-25, 2025-26) "
+        "(got '2099-00')",
+        "sessions.csv:4:host: host 乌兰巴托 is not a township in the ledger "
+        "(known: 巴彦托海镇, 辉苏木) (got '乌兰巴托')",
+        "sessions.csv:4:visitors: visitors is empty; it is required",
+    ]
+
+
+def test_townships_and_seasons_tables(ledger: Ledger, run, tmp_path: Path) -> None:
+    towns = write(tmp_path / "townships.csv", "名称,类型\n辉苏木,苏木\n大雁镇,town\n")
+    seasons = write(
+        tmp_path / "seasons.csv",
+        "季,开始,结束,类型,场次数,集日,名称\n2026-27,2026-11-21,2027-01-30,冬季,10,周六,下一季\n",
+    )
+    result = run("tally", "import", towns, seasons)
+    assert result.exit_code == 0, result.stderr
+    assert [(t.name, t.kind) for t in ledger.townships()] == [
+        ("大雁镇", "town"),
+        ("辉苏木", "sumu"),
+    ]
+    season = ledger.season("2026-27")
+    assert (season.kind, season.planned_sessions, season.market_day, season.name) == (
+        "winter",
+        10,
+        "sat",
+        "下一季",
+    )
+
+
+def test_totals_row_is_a_control_total(market: Ledger, run, tmp_path: Path) -> None:
+    body = (
+        "season,session,stall,category,amount\n2025-26,1,M01,meat,100.10\n\n2025-26,1,D01,dairy,0\n"
+    )
+    wrong = write(tmp_path / "wrong.csv", body + "合计,,,,100.00\n")
+    result = run("tally", "import", wrong)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "wrong.csv:5:amount: the totals row says ¥100.00 but the lines add up to ¥100.10 "
+        "(a difference of ¥0.10) (got '100.00')"
+    )
+    right = write(tmp_path / "right.csv", body + ",Total,,,100.10\n")
+    result = run("tally", "import", right)
+    assert result.exit_code == 0, result.stderr
+    assert "totals row ¥100.10 checked" in result.stdout
+    ledger_total = market.conn.execute(
+        "SELECT control_total_fen FROM batches ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]
+    assert ledger_total == 100_10
+
+
+def test_dry_run_shows_and_writes_nothing(market: Ledger, run, tmp_path: Path) -> None:
+    before = history(run)
+    result = run("tally", "import", write(tmp_path / "s.csv", SALES_EN), "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "s.csv: would write: sales, 3 rows, total ¥16,000.50",
+        "Dry run: nothing was written.",
+    ]
+    assert history(run) == before
+
+
+def test_unknown_headers_and_unreadable_files_are_refused(ledger: Ledger, run, tmp_path: Path):
+    odd = write(tmp_path / "odd.csv", "season,session,stall,category\n2025-26,1,M01,meat\n")
+    missing = tmp_path / "missing.csv"
+    sheet = write(tmp_path / "sheet.ods", "x")
+    result = run("tally", "import", odd, missing, sheet)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        "odd.csv:1: the headers look like a sales table but have no column for amount"
+    )
+    assert lines[1] == f"{missing}: no such file"
+    assert lines[2].startswith("sheet.ods: cannot read .ods")
+    assert lines[-1] == "Error: 3 problems found; nothing was written"
