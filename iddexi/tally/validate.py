@@ -70,6 +70,18 @@ def is_totals(value: object) -> bool:
     return type(value) is str and _totals_text(value)
 
 
+def is_totals_row(cells: dict[str, Cell], first: object, stall: object) -> bool:
+    """A totals row: 合计/总计/Total in the first cell, the stall cell or, when the first
+    cell is empty, the first cell that is not."""
+    if (type(first) is str and _totals_text(first)) or (type(stall) is str and _totals_text(stall)):
+        return True
+    if first is None:
+        for cell in cells.values():
+            if cell.value is not None:
+                return is_totals(cell.value)
+    return False
+
+
 @functools.lru_cache(maxsize=4096)
 def _totals_text(value: str) -> bool:
     if len(value) > 40:
@@ -204,7 +216,7 @@ def control_total(sheet: Sheet, rec: Recognised) -> int | None:
     first, stall, amount = sheet.headers[0], rec.columns["stall"], rec.columns["amount"]
     for row in sheet.rows:
         cells = row.cells
-        if is_totals(cells[first].value) or is_totals(cells[stall].value):
+        if is_totals_row(cells, cells[first].value, cells[stall].value):
             try:
                 return None if is_blank(cells[amount].value) else parse_yuan(cells[amount].value)
             except InputError:
@@ -249,10 +261,7 @@ def validate_sales(
         stall_cell = cells[c_stall]
         amount_cell = cells[c_amount]
         code, amount = stall_cell.value, amount_cell.value
-        first = cells[first_header].value
-        if (type(first) is str and _totals_text(first)) or (
-            type(code) is str and _totals_text(code)
-        ):
+        if is_totals_row(cells, cells[first_header].value, code):
             if is_blank(amount):
                 continue
             if totals is not None:
