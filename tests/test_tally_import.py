@@ -428,3 +428,30 @@ def test_unknown_headers_and_unreadable_files_are_refused(ledger: Ledger, run, t
     assert lines[1] == f"{missing}: no such file"
     assert lines[2].startswith("sheet.ods: cannot read .ods")
     assert lines[-1] == "Error: 3 problems found; nothing was written"
+
+
+def test_session_by_date_column_and_unknown_columns_are_warned(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    both = write(
+        tmp_path / "both.csv",
+        "季,场次,日期,摊位,类别,金额,摊主电话\n2025-26,1,2025-11-22,M01,肉,100,139\n",
+    )
+    by_date = write(tmp_path / "by-date.csv", "季,日期,摊位,金额\n2025-26,2025/11/29,D01,50\n")
+    result = run("tally", "import", both, by_date)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "Warning: both.csv: column '摊主电话' is not a field of this table; ignored\n"
+    )
+    assert sales_of(run, "2025-26:1") == {("M01", "meat"): Decimal("100.00")}
+    assert sales_of(run, "2025-26:2") == {("D01", "dairy"): Decimal("50.00")}
+
+
+def test_a_big_import_through_the_cli_keeps_stderr_clean(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    roster, sales = big_files(tmp_path, 450)  # 5,400 sales rows: the progress bar's size
+    result = run("tally", "import", roster, sales)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.splitlines()[1].startswith("sales.csv: sales, 5,400 rows")

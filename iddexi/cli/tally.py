@@ -109,23 +109,28 @@ def _plural(count: int, noun: str) -> str:
 
 
 class _Progress:
-    """A transient progress bar on standard error, shown only for big imports."""
+    """A transient progress bar on standard error (a terminal), shown only for big imports."""
 
     def __init__(self) -> None:
         self.bar = None
         self.task = None
+        self.off = False
 
     def __enter__(self) -> _Progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if total <= PROGRESS_ROWS:
+        if total <= PROGRESS_ROWS or self.off:
             return
         if self.bar is None:
             from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(console=Console(stderr=True), transient=True)
+            console = Console(stderr=True)
+            if not console.is_terminal:  # a log file gets no bar, not even its last line
+                self.off = True
+                return
+            self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("Checking rows", total=total)
         self.bar.update(self.task, completed=done)

@@ -48,6 +48,8 @@ class TableKind:
     required: tuple[str, ...]
     # fields that are recognised but not imported (the template's stall name column)
     informative: tuple[str, ...] = ()
+    # a required field that another column may stand in for
+    alternatives: dict[str, str] = field(default_factory=dict)
     lookup: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,7 +74,8 @@ SALES = TableKind(
     "sales",
     {
         "season": _SEASON,
-        "session": ("场次", "期", "期数", "session", "date", "日期", "场次日期", "session date"),
+        "session": ("场次", "期", "期数", "session"),
+        "date": ("日期", "场次日期", "date", "session date"),
         "stall": ("摊位", "摊位编号", "摊位号", "编号", "stall", "stall code", "code"),
         "category": ("类别", "品类", "类目", "category"),
         "amount": ("金额", "销售额", "营业额", "收入", "amount", "amount yuan", "takings", "yuan"),
@@ -83,12 +86,14 @@ SALES = TableKind(
     },
     required=("season", "session", "stall", "amount"),
     informative=("stall_name",),
+    # the session may be given by its date alone; with both, the number is used
+    alternatives={"session": "date"},
 )
 
 # The sales sheet of a filled template: its session is on the session sheet.
 SALES_SHEET = TableKind(
     "sales_sheet",
-    {k: v for k, v in SALES.fields.items() if k not in ("season", "session")},
+    {k: v for k, v in SALES.fields.items() if k not in ("season", "session", "date")},
     required=("stall", "amount"),
     informative=("stall_name",),
 )
@@ -177,6 +182,9 @@ def recognise(headers: list[str]) -> Recognised | None:
                 repeated.append((name, header))
             else:
                 columns[name] = header
+        for wanted, stand_in in kind.alternatives.items():
+            if wanted not in columns and stand_in in columns:
+                columns[wanted] = columns.pop(stand_in)
         if not all(r in columns for r in kind.required):
             continue
         score = (len(columns), -rank)

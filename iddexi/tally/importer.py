@@ -238,7 +238,9 @@ def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
     best, missing = None, ()
     for kind in KINDS[:-1]:
         found = {kind.field_for(h) for h in sheet.headers} - {None}
-        lacking = tuple(r for r in kind.required if r not in found)
+        lacking = tuple(
+            r for r in kind.required if r not in found and kind.alternatives.get(r) not in found
+        )
         if best is None or len(lacking) < len(missing):
             best, missing = kind, lacking
     assert best is not None
