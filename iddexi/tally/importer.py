@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
+from iddexi.tally.cells import Context
 from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
 from iddexi.tally.rosters import (
     validate_seasons,
@@ -27,7 +28,7 @@ from iddexi.tally.rosters import (
     validate_townships,
 )
 from iddexi.tally.sources import Sheet, read_sheets
-from iddexi.tally.validate import Context, control_total, validate_sales
+from iddexi.tally.validate import control_total, validate_sales
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger

@@ -19,9 +19,9 @@ from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.values import parse_count, parse_date, parse_temperature
+from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
 from iddexi.tally.sources import Cell, Sheet
-from iddexi.tally.validate import Context, is_blank, is_totals, problem, reword, text
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 

@@ -1,0 +1,114 @@
+"""Reading one cell for validation: its text, blank or not, a totals label, money in fen.
+
+Shared by the sales validation (:mod:`iddexi.tally.validate`) and the smaller tables
+(:mod:`iddexi.tally.rosters`); every problem is made here with the cell's location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from iddexi.ledger.bulk import Lookups, Plan
+from iddexi.ledger.errors import InputError, Problem
+from iddexi.ledger.values import MAX_LINE_FEN, parse_yuan
+from iddexi.tally.sources import Cell
+
+if TYPE_CHECKING:
+    from iddexi.ledger.core import Ledger
+
+Tick = Callable[[int], None]
+_TOTALS = frozenset({"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"})
+
+
+@dataclass
+class Context:
+    """What validating one sheet needs: the ledger as it stands, and where results go."""
+
+    ledger: Ledger
+    lookups: Lookups
+    plan: Plan
+    problems: list[Problem]
+    replace: bool = False
+    tick: Tick = lambda n: None  # noqa: E731 - rows done, for a progress bar
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str | None:
+    """A cell as text: stripped, ``None`` when empty; ``12.0`` read from a workbook as ``12``."""
+    if type(value) is str:
+        return value.strip() or None
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        value = value.date()
+    out = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return out.strip() or None
+
+
+def is_totals(value: object) -> bool:
+    """A totals row's label: 合计, 总计, Total … (in any width, case or spacing)."""
+    return type(value) is str and _totals_text(value)
+
+
+def is_totals_row(cells: dict[str, Cell], first: object, stall: object) -> bool:
+    """A totals row: 合计/总计/Total in the first cell, the stall cell or, when the first
+    cell is empty, the first cell that is not."""
+    if (type(first) is str and _totals_text(first)) or (type(stall) is str and _totals_text(stall)):
+        return True
+    if first is None:
+        for cell in cells.values():
+            if cell.value is not None:
+                return is_totals(cell.value)
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _totals_text(value: str) -> bool:
+    if len(value) > 40:
+        return False
+    key = unicodedata.normalize("NFKC", value).casefold()
+    return "".join(key.split()).rstrip(":") in _TOTALS
+
+
+def reword(exc: InputError, what: str, value: object) -> str:
+    """``"amount '1O0' is not …"`` → ``"amount is not …"``: the value is shown after it."""
+    message = str(exc)
+    for shown in (repr(value), repr(str(value))):
+        prefix = f"{what} {shown} "
+        if message.startswith(prefix):
+            return f"{what} {message[len(prefix) :]}"
+    return message
+
+
+def problem(cell: Cell, message: str) -> Problem:
+    return Problem(cell.location, message, cell.value)
+
+
+def amount_fen(value: object) -> int:
+    """Exact fen from a cell: plain ``1234.5`` text takes a fast path, the rest parse_yuan.
+
+    The fast path gives what parse_yuan gives; it only skips its general machinery for the
+    common case of ASCII digits with at most two decimals (at most 8 digits of yuan).
+    """
+    if type(value) is str:
+        yuan, dot, fen = value.partition(".")
+        if yuan.isdigit() and yuan.isascii() and len(yuan) <= 8:
+            if not dot:
+                fast = int(yuan) * 100
+            elif fen.isdigit() and fen.isascii() and 0 < len(fen) <= 2:
+                fast = int(yuan + fen) * (10 if len(fen) == 1 else 1)
+            else:
+                return parse_yuan(value)
+            if fast <= MAX_LINE_FEN:
+                return fast
+    return parse_yuan(value)
