@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-from iddexi.cli.common import fail
+from iddexi.cli.common import state
 
 
-def demo(ctx: typer.Context) -> None:
-    """Build the demo ledger and write its report (being built)."""
-    raise fail("the demo is not built yet")
+def demo(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the reports. Default: reports/demo here."),
+    ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="zh or en: the language of the reports.")
+    ] = "zh",
+) -> None:
+    """Build ledgers/demo.sqlite (or --ledger) from the bundled data and write its reports.  Example: iddexi demo --out reports/demo"""
+    from iddexi.demo import run_demo
+    from iddexi.ledger.errors import InputError
+
+    if lang not in ("zh", "en"):
+        raise InputError(f"--lang {lang!r} is not one of zh, en")
+    # The root --ledger only: $IDDEXI_LEDGER names the user's own ledger, never the demo's.
+    result = run_demo(state(ctx).ledger_option, out, lang)
+    typer.echo(("演示账本：" if lang == "zh" else "Demo ledger: ") + str(result.ledger_path))
+    typer.echo("")
+    typer.echo(result.brief)
+    typer.echo("")
+    typer.echo("写入文件：" if lang == "zh" else "Files written:")
+    for path in result.files:
+        typer.echo(f"  {path}")
