@@ -32,6 +32,8 @@ MAX_WIDTH = 60
 
 def display_width(text: str) -> int:
     """Columns a text takes on screen: CJK and full-width characters count twice."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
