@@ -234,12 +234,20 @@ def build_season_report(
         hosts=host_rows(window, compare_window, fen_by_session),
         this_curve=season_curve(this_season.code, sessions, fen_by_session),
         last_curve=last_curve,
-        projection=project_season_total(
+        # no projection once the season is over: its total is a figure, not a guess
+        projection=None
+        if _season_over(this_season, as_of, window)
+        else project_season_total(
             this.revenue_fen, last.revenue_fen, last_curve, this.visitors, last.visitors
         ),
         _lines=lambda ids: queries.window_lines(conn, ids),
         stall_info=stalls,
     )
+
+
+def _season_over(season: Season, as_of: dt.date, window: Window) -> bool:
+    planned = season.planned_sessions
+    return as_of >= season.end or (planned is not None and window.count >= planned)
 
 
 def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") -> list[Path]:

@@ -280,6 +280,7 @@ def test_default_as_of_is_the_last_session(demo, run):
     assert doc["sessions"] == 11
     assert doc["last"]["sessions"] == 10  # 2024-25 ended on 2025-01-25
     assert doc["files"] == []
+    assert doc["projection"] is None  # the season is over: its total is known
 
 
 def test_a_season_with_no_previous_one_still_reports(demo, run, tmp_path):

@@ -114,10 +114,12 @@ def _figure(report: SeasonReport, key: str, lang: str) -> tuple[Any, Any]:
 
 
 def _session_labels(report: SeasonReport, lang: str) -> list[str]:
+    """第k场 and the dates of both sessions; stacked when many sessions share the axis."""
     names = []
+    joint = "\n" if len(report.sessions) > 6 else " / "
     for pair in report.sessions:
         head = f"第{pair.number}场" if lang == "zh" else f"#{pair.number}"
-        dates = " / ".join(
+        dates = joint.join(
             s.date.strftime("%m-%d") for s in (pair.this, pair.last) if s is not None
         )
         names.append(f"{head}\n{dates}")
@@ -167,6 +169,7 @@ def _paired_bars(
 
 
 def _label_bars(ax: Any, bars: Any, values: list, fmt: Callable[[Any], str]) -> None:
+    size = 11 if len(values) <= 6 else 9  # narrow bars, smaller figures
     for bar, value in zip(bars, values, strict=True):
         if value is None:
             continue
@@ -175,7 +178,7 @@ def _label_bars(ax: Any, bars: Any, values: list, fmt: Callable[[Any], str]) -> 
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),
             ha="center",
             va="bottom",
-            fontsize=11,
+            fontsize=size,
             xytext=(0, 3),
             textcoords="offset points",
         )
