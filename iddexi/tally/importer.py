@@ -10,9 +10,11 @@ Importing bytes that a live batch already holds is a no-op that names the batch.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,6 +85,34 @@ def import_files(
     """Import tally files in one transaction; raises ProblemsError listing every problem."""
     if not paths:
         raise InputError("give at least one file to import")
+    with _gc_paused():
+        return _import_files(ledger, paths, dry_run, replace, progress)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the import.
+
+    An import keeps hundreds of thousands of small objects (cells, lines) alive until it
+    ends and makes no cycles; the collector would walk them again and again for nothing
+    (a third of the time of a 100,000-line import).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _import_files(
+    ledger: Ledger,
+    paths: list[Path],
+    dry_run: bool,
+    replace: bool,
+    progress: Callable[[int, int], None] | None,
+) -> list[ImportOutcome]:
     files = []
     for path in paths:
         path = Path(path)
