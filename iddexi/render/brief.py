@@ -18,6 +18,7 @@ from iddexi.render.labels import (
     season_title,
     share_pct,
     visits_wan,
+    wan,
     yuan_text,
 )
 
@@ -112,6 +113,11 @@ def _compare_en(report: SeasonReport) -> str:
     return text
 
 
+def _wan_en(value: int, unit: str) -> str:
+    """The Chinese press figure in brackets, from ten thousand on: " (54.9万元)"."""
+    return f" ({wan(value)}万{unit})" if value >= 10_000 else ""
+
+
 def _en(report: SeasonReport) -> str:
     this = report.this
     plural = "session" if this.sessions == 1 else "sessions"
@@ -120,16 +126,16 @@ def _en(report: SeasonReport) -> str:
         f" of the Idexi market had held {this.sessions} {plural}"
     )
     if this.visitors:
-        text += f", drawing {this.visitors:,} visits ({visits_wan(this.visitors)}人次)"
+        text += f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}"
     text += (
-        f" and tourism revenue of {yuan_text(this.revenue_fen)} ({money_wan(this.revenue_fen)})"
-        f"{_compare_en(report)}."
+        f" and tourism revenue of {yuan_text(this.revenue_fen)}"
+        f"{_wan_en(this.revenue_fen // 100, '元')}{_compare_en(report)}."
     )
     meat = this.category_fen(MEAT)
     if meat:
         text += (
-            f" {report.category_label(MEAT, 'en')} sold {yuan_text(meat)} ({money_wan(meat)}),"
-            f" {share_pct(this.meat_share)} of the revenue"
+            f" {report.category_label(MEAT, 'en')} sold {yuan_text(meat)}"
+            f"{_wan_en(meat // 100, '元')}, {share_pct(this.meat_share)} of the revenue"
         )
         change = report.growth.meat_share_pp
         if change is not None and change != 0:
