@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
 
 
-LineRow = tuple[int, str, str, int, Decimal | None, str | None, str | None]
+# (session id, stall, category, amount_fen, quantity as exact decimal text, unit, note)
+LineRow = tuple[int, str, str, int, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -158,8 +159,7 @@ class Plan:
     stall_updates: list[Stall] = field(default_factory=list)
     sessions: list[tuple[str, dt.date, dict[str, object]]] = field(default_factory=list)
     revisions: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    # (session id, stall, category, amount_fen, quantity, unit, note): plain tuples, since
-    # a sales table can hold 100,000 of them
+    # plain tuples (see LineRow), since a sales table can hold 100,000 of them
     lines: list[LineRow] = field(default_factory=list)
     voids: list[int] = field(default_factory=list)
     skipped: int = 0  # rows identical to what the ledger already holds
@@ -256,12 +256,13 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
 
 
 def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
-    """Write validated lines inside an open batch (Ledger.insert_lines without its records)."""
+    """Write validated lines inside an open batch (Ledger.insert_lines without its records).
+
+    The lines go to SQLite as they are, no copy: the batch id is written into the
+    statement (an integer from the database itself).
+    """
     ledger.conn.executemany(
         "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen, quantity,"
-        " unit, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (batch_id, sid, stall, category, fen, None if qty is None else str(qty), unit, note)
-            for sid, stall, category, fen, qty, unit, note in lines
-        ],
+        f" unit, note) VALUES ({int(batch_id)}, ?, ?, ?, ?, ?, ?, ?)",
+        lines,
     )

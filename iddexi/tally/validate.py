@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from iddexi.ledger.bulk import LineRow, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
@@ -236,7 +237,7 @@ def validate_sales(
             q_cell = cells[c_quantity]
             if not is_blank(q_cell.value):
                 try:
-                    quantity = parse_quantity(text(q_cell.value))
+                    quantity = str(parse_quantity(text(q_cell.value)))
                 except InputError as exc:
                     add(problem(q_cell, reword(exc, "quantity", text(q_cell.value))))
         unit = text(cells[c_unit].value) if c_unit else None
@@ -338,7 +339,9 @@ def _against_ledger(ctx: Context, staged: list[tuple[LineRow, Cell]]) -> None:
         old = live.get((sid, stall, category))
         if old is None:
             plan.lines.append(line)
-        elif (old.amount_fen, old.quantity, old.unit, old.note) == (fen, quantity, unit, note):
+        elif (old.amount_fen, old.unit, old.note) == (fen, unit, note) and old.quantity == (
+            None if quantity is None else Decimal(quantity)
+        ):
             plan.skipped += 1
         elif replace:
             plan.voids.append(old.sale_id)
