@@ -455,3 +455,78 @@ def test_a_big_import_through_the_cli_keeps_stderr_clean(
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.splitlines()[1].startswith("sales.csv: sales, 5,400 rows")
+
+
+def test_a_hand_made_workbook_with_a_title_row_and_two_tables(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from iddexi.render.xlsx_text import set_text
+
+    wb = openpyxl.Workbook()
+    roster = wb.active
+    roster.title = "摊位"
+    roster.append(["编号\nCode", "名称\nName", "类别\nCategory"])
+    roster.append(["M02", "巴特尔牧场", "冬储肉"])
+    sales = wb.create_sheet("12月6日")
+    sales.append(["伊德喜大集 12月6日 销售登记"])
+    sales.append(["季", "场次", "摊位", "类别", "金额（元）", "备注"])
+    sales.append(["2025-26", 2, "M02", None, 8000.5, None])
+    sales.append(["2025-26", 2, "M01", "肉", "1,200", None])
+    set_text(sales["F4"], "=SUM(1)")  # a note that only looks like a formula
+    sales.append([None, None, None, None, None, None])
+    sales.append(["2025-26", 2, "D01", "奶", "12,00", None])
+    path = tmp_path / "手工.xlsx"
+    wb.save(path)
+    refused = run("tally", "import", path)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines() == [
+        "手工.xlsx:12月6日:6:金额（元）: amount is not a number of yuan; expected e.g. 1200, "
+        "1,200.50, ¥1200 or 1.5万 (got '12,00')",
+        "Error: 1 problem found; nothing was written",
+    ]
+    sales["E6"] = "12.00"
+    wb.save(path)
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("手工.xlsx: stalls+sales, 4 rows, total ¥9,212.50")
+    assert sales_of(run, "2025-26:2") == {
+        ("D01", "dairy"): Decimal("12.00"),
+        ("M01", "meat"): Decimal("1200.00"),
+        ("M02", "meat"): Decimal("8000.50"),
+    }
+    note = [x["note"] for x in jload(run("sale", "list", "2025-26:2", "--json").stdout)]
+    assert "=SUM(1)" in note
+
+
+def test_changed_seasons_and_townships_need_replace(ledger: Ledger, run, tmp_path: Path) -> None:
+    import datetime as dt
+
+    ledger.add_township("辉苏木", "sumu")
+    ledger.add_season("2025-26", dt.date(2025, 11, 22), dt.date(2026, 1, 31), planned=11)
+    ledger.add_session("2025-26", dt.date(2026, 1, 31))
+    towns = write(tmp_path / "t.csv", "name,kind\n辉苏木,town\n")
+    seasons = write(
+        tmp_path / "s.csv", "code,start,end,planned\n2025-26,2025-11-22,2026-01-24,10\n"
+    )
+    refused = run("tally", "import", towns, seasons)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[:-1] == [
+        "t.csv:2:kind: township 辉苏木 is already in the ledger with kind 'sumu' (batch 1); "
+        "import with --replace to change it (got 'town')",
+        "s.csv:2:end: season 2025-26 is already in the ledger with end '2026-01-31' (batch 2); "
+        "import with --replace to change it (got '2026-01-24')",
+        "s.csv:2:planned: season 2025-26 is already in the ledger with planned sessions 11 "
+        "(batch 2); import with --replace to change it (got '10')",
+    ]
+    again = run("tally", "import", towns, seasons, "--replace")
+    assert again.exit_code == 1
+    assert again.stderr.splitlines()[0] == (
+        "s.csv:2:start: season 2025-26 has a session on 2026-01-31, outside 2025-11-22 … "
+        "2026-01-24 (got '2025-11-22')"
+    )
+    fixed = write(tmp_path / "s2.csv", "code,start,end,planned\n2025-26,2025-11-22,2026-01-31,10\n")
+    assert run("tally", "import", towns, fixed, "--replace").exit_code == 0
+    assert ledger.townships()[0].kind == "town"
+    assert ledger.season("2025-26").planned_sessions == 10
