@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,22 +169,10 @@ def _noop(path: Path, batch: int | None, duplicate_of: Path | None = None) -> Im
 
 
 def _dry(outcome: ImportOutcome) -> ImportOutcome:
+    """The outcome as a dry run reports it: no batch exists (the one it made is rolled back)."""
     if outcome.duplicate_of is not None:
-        return ImportOutcome(
-            outcome.file, "", None, None, 0, 0, 0, duplicate_of=outcome.duplicate_of
-        )
-    return ImportOutcome(
-        outcome.file,
-        outcome.kind,
-        None,
-        outcome.already_in,
-        outcome.rows,
-        outcome.total_fen,
-        outcome.replaced,
-        outcome.skipped,
-        outcome.ignored_columns,
-        outcome.control_total_fen,
-    )
+        return replace_fields(outcome, already_in=None)
+    return replace_fields(outcome, batch_id=None)
 
 
 def _refusal(problems: list[Problem]) -> ProblemsError:
