@@ -27,6 +27,7 @@ NUMBER = "#,##0.###"
 DATE = "yyyy-mm-dd"
 
 MIN_WIDTH = 6
+MEASURED_ROWS = 2000
 MAX_WIDTH = 60
 
 
@@ -83,7 +84,8 @@ class SheetWriter:
             from openpyxl.styles import Font
 
             cell.font = Font(bold=True)
-        shown = _shown(value, number_format)
+        # widths from the first rows only: a sample is enough, and big sheets stay fast
+        shown = _shown(value, number_format) if self.row <= MEASURED_ROWS else ""
         if shown:
             width = max(display_width(line) for line in shown.split("\n")) + 2
             self.widths[col] = max(self.widths.get(col, 0), width)
