@@ -92,13 +92,16 @@ def test_sigkill_never_leaves_a_torn_batch_or_a_wrong_total(tmp_path: Path) -> N
     from tests.helpers.ledger_state import connect_ro
 
     conn = connect_ro(tmp_path / "crash.sqlite")
-    batches, lines, voids = conn.execute(
-        "SELECT (SELECT count(*) FROM batches WHERE source LIKE 'crash%'"
-        "  OR source LIKE '%crash-r%'), (SELECT count(*) FROM sales),"
-        " (SELECT count(*) FROM sale_voids)"
+    batches, imports, lines, voids, voided = conn.execute(
+        "SELECT (SELECT count(*) FROM batches WHERE source LIKE 'crash%'),"
+        " (SELECT count(*) FROM batches WHERE kind = 'import' AND source LIKE 'crash-r%.csv'),"
+        " (SELECT count(*) FROM sales), (SELECT count(*) FROM sale_voids),"
+        " (SELECT count(*) FROM batches WHERE voided_at IS NOT NULL)"
     ).fetchone()
     conn.close()
-    assert batches > KILLS and lines > KILLS and voids > 0
+    assert batches + imports > KILLS and lines > KILLS and voids > 0
+    assert imports > 0, "no tally file was imported"
+    assert voided > 0, "no batch was voided"
     if KILLS <= 50:
         assert time.monotonic() - started < 60
 

@@ -173,6 +173,7 @@ def _torn_batch(book: Ledger, rng: random.Random, tag: str, sessions: dict[int, 
 
 
 def serve(path: Path, workdir: Path) -> None:
+    _importer()  # pay for the importer's imports once, before forking writers
     for command in sys.stdin:
         word, *args = command.split()
         if word != "go":
