@@ -257,7 +257,10 @@ def validate_sales(
             )
             continue
         seen[key] = row.number
-        staged.append(((sid, stall.code, category, fen, quantity, unit, note), amount_cell))
+        if quantity is None and unit is None and note is None:
+            staged.append(((sid, stall.code, category, fen), amount_cell))
+        else:
+            staged.append(((sid, stall.code, category, fen, quantity, unit, note), amount_cell))
 
     tick(len(sheet.rows) % 2000)
     if totals is not None:
@@ -335,7 +338,8 @@ def _against_ledger(ctx: Context, staged: list[tuple[LineRow, Cell]]) -> None:
         return
     refs = {s.id: s.ref for s in ctx.lookups.sessions.values()}
     for line, amount_cell in staged:
-        sid, stall, category, fen, quantity, unit, note = line
+        sid, stall, category, fen = line[:4]
+        quantity, unit, note = line[4:] or (None, None, None)
         old = live.get((sid, stall, category))
         if old is None:
             plan.lines.append(line)
