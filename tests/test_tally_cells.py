@@ -1,0 +1,32 @@
+"""The importer's fast amount path gives exactly what the ledger's parse_yuan gives."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from iddexi.ledger.errors import InputError
+from iddexi.ledger.values import parse_yuan
+from iddexi.tally.cells import amount_fen
+
+
+def outcome(parse, text: str) -> object:
+    try:
+        return parse(text)
+    except InputError:
+        return "refused"
+
+
+@given(st.text(alphabet="0123456789.,-¥ 万元١２", max_size=14))
+def test_fast_amounts_agree_with_parse_yuan(text: str) -> None:
+    assert outcome(amount_fen, text) == outcome(parse_yuan, text)
+
+
+def test_edges() -> None:
+    assert amount_fen("12") == 1200
+    assert amount_fen("12.5") == 1250
+    assert amount_fen("0012.05") == 1205
+    assert amount_fen("10000000") == 1_000_000_000
+    assert outcome(amount_fen, "10000000.01") == "refused"
+    assert outcome(amount_fen, "12.") == "refused"
+    assert outcome(amount_fen, "1.234") == "refused"
