@@ -530,3 +530,29 @@ def test_changed_seasons_and_townships_need_replace(ledger: Ledger, run, tmp_pat
     assert run("tally", "import", towns, fixed, "--replace").exit_code == 0
     assert ledger.townships()[0].kind == "town"
     assert ledger.season("2025-26").planned_sessions == 10
+
+
+def test_a_hand_made_csv_without_a_season_column_names_sessions_by_date(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path / "手工.csv",
+        '日期,摊位,类别,金额\n2025/11/22,M01,冬储肉,"1,000"\n2024-11-30,D01,奶,50\n'
+        "2025-12-13,F01,小吃,5\n2025-11-22,F01,小吃,3\n",
+        "gb18030",
+    )
+    refused = run("tally", "import", path)
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[0] == (
+        "手工.csv:4:日期: no season has a session on 2025-12-13; import the sessions table "
+        "first or add it with `iddexi session add` (got '2025-12-13')"
+    )
+    lines = path.read_bytes().decode("gb18030").splitlines()
+    path.write_bytes("\n".join(lines[:3] + lines[4:]).encode("gb18030"))
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert sales_of(run, "2025-26:1") == {
+        ("M01", "meat"): Decimal("1000.00"),
+        ("F01", "food"): Decimal("3.00"),
+    }
+    assert sales_of(run, "2024-25:2") == {("D01", "dairy"): Decimal("50.00")}

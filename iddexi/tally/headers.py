@@ -84,7 +84,8 @@ SALES = TableKind(
         "note": _NOTE,
         "stall_name": ("摊位名称", "名称", "stall name", "name"),
     },
-    required=("season", "session", "stall", "amount"),
+    # without a season column the session must be a date (it finds its season)
+    required=("session", "stall", "amount"),
     informative=("stall_name",),
     # the session may be given by its date alone; with both, the number is used
     alternatives={"session": "date"},

@@ -54,7 +54,7 @@ class SessionResolver:
         if error is None:
             return sid  # type: ignore[return-value]
         # the same mistake repeated on many rows is reported at each of them
-        cell = season_cell if error.location == "season" else session_cell
+        cell = season_cell if error.location == "season" and season_cell else session_cell
         return problem(cell, error.message)  # type: ignore[arg-type]
 
     def _resolve(
@@ -75,13 +75,15 @@ class SessionResolver:
             which = shown
         if shown is None:
             return fail("session", "session is empty; give its number or date")
+        number = _session_number(which)
         if not season_code:
-            return fail("season", "season is empty; give its code, e.g. 2025-26")
+            if number is not None or season_cell is not None:
+                return fail("season", "season is empty; give its code, e.g. 2025-26")
+            return self._by_date_alone(which)
         season = lk.seasons.get(season_code)
         if season is None:
             known = ", ".join(lk.seasons) or "none yet"
             return fail("season", f"season {season_code} is not in the ledger (known: {known})")
-        number = _session_number(which)
         if number is not None:
             row = lk.by_number.get((season.code, number))
             if row is None:
@@ -107,6 +109,27 @@ class SessionResolver:
                 f"first or add it with `iddexi session add {season.code} {date}`",
             )
         return row.id, None
+
+    def _by_date_alone(self, which: object) -> tuple[int, None] | tuple[None, Problem]:
+        """A table without a season column: the date names the session in any season."""
+        try:
+            date = parse_date(which, "session")
+        except InputError as exc:
+            message = reword(exc, "session", which) + "; without a season column give dates"
+            return None, Problem("session", message)
+        day = date.isoformat()
+        found = [s for (_, d), s in self.lookups.sessions.items() if d == day]
+        if len(found) == 1:
+            return found[0].id, None
+        if found:
+            seasons = ", ".join(s.season for s in found)
+            message = f"{date} is a session of seasons {seasons}; add a season column"
+        else:
+            message = (
+                f"no season has a session on {date}; import the sessions table first or add "
+                "it with `iddexi session add`"
+            )
+        return None, Problem("session", message)
 
 
 def _session_number(value: object) -> int | None:
