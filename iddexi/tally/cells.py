@@ -34,7 +34,7 @@ class Context:
     plan: Plan
     problems: list[Problem]
     replace: bool = False
-    tick: Tick = lambda n: None  # noqa: E731 - rows done, for a progress bar
+    tick: Tick = lambda n: None  # rows done, for a progress bar
 
 
 def is_blank(value: object) -> bool:

@@ -26,8 +26,11 @@ from iddexi.render.xlsx_text import set_text
 from iddexi.tally.rosters import COUNT_METHOD_LABELS
 
 if TYPE_CHECKING:
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from iddexi.ledger.core import Ledger
-    from iddexi.ledger.records import Season, Session
+    from iddexi.ledger.records import Sale, Season, Session
 
 # (Chinese, English) header of every column; the importer knows both.
 SESSION_COLUMNS = (
@@ -153,13 +156,13 @@ def write_template(ledger: Ledger, session_ref: str, out: Path, lang: str = "zh"
     return out
 
 
-def _font(**kw: object):  # noqa: ANN202 - openpyxl type, imported lazily
+def _font(**kw: object) -> Font:
     from openpyxl.styles import Font
 
     return Font(**kw)
 
 
-def _header(ws, columns, lang: str) -> None:  # noqa: ANN001
+def _header(ws: Worksheet, columns: tuple[tuple[str, str, int], ...], lang: str) -> None:
     from openpyxl.styles import Alignment, PatternFill
 
     fill = PatternFill("solid", fgColor="DDEBF7")
@@ -174,7 +177,7 @@ def _header(ws, columns, lang: str) -> None:  # noqa: ANN001
     ws.freeze_panes = "A2"
 
 
-def _write_lists(ledger: Ledger, ws, lang: str) -> dict[str, str]:  # noqa: ANN001
+def _write_lists(ledger: Ledger, ws: Worksheet, lang: str) -> dict[str, str]:
     """The hidden drop-down lists; returns each list's range for data validation."""
     columns = {
         "hosts": [t.name for t in ledger.townships()],
@@ -194,7 +197,7 @@ def _write_lists(ledger: Ledger, ws, lang: str) -> dict[str, str]:  # noqa: ANN0
     return ranges
 
 
-def _dropdown(ws, source: str | None, cells: str, lang: str) -> None:  # noqa: ANN001
+def _dropdown(ws: Worksheet, source: str | None, cells: str, lang: str) -> None:
     if source is None:
         return
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -213,8 +216,13 @@ def _dropdown(ws, source: str | None, cells: str, lang: str) -> None:  # noqa: A
 
 
 def _write_session(
-    ws, season: Season, date: dt.date, session: Session | None, lang: str, ranges: dict[str, str]
-) -> None:  # noqa: ANN001
+    ws: Worksheet,
+    season: Season,
+    date: dt.date,
+    session: Session | None,
+    lang: str,
+    ranges: dict[str, str],
+) -> None:
     _header(ws, SESSION_COLUMNS, lang)
     set_text(ws["A2"], season.code)
     ws["B2"] = date
@@ -237,11 +245,11 @@ def _write_session(
 
 
 def _write_sales(
-    ledger: Ledger, ws, session: Session | None, lang: str, ranges: dict[str, str]
-) -> None:  # noqa: ANN001
+    ledger: Ledger, ws: Worksheet, session: Session | None, lang: str, ranges: dict[str, str]
+) -> None:
     _header(ws, SALES_COLUMNS, lang)
     labels = {c.code: (c.label_en if lang == "en" else c.label_zh) for c in ledger.categories()}
-    recorded: dict[str, list] = {}
+    recorded: dict[str, list[Sale]] = {}
     if session is not None:
         for sale in ledger.sales(f"{session.season}:{session.number}"):
             recorded.setdefault(sale.stall, []).append(sale)
