@@ -283,3 +283,61 @@ def test_an_interrupt_inside_a_statement_writes_nothing(
         assert dump_file(ledger_path) == before, point
     import_files(market, [big])
     assert sum(s.lines for s in market.sessions("2025-26")) == 30
+
+
+def _entry_steps(book: Ledger) -> list[tuple[str, Callable[[], object]]]:
+    import datetime as dt
+
+    return [
+        ("add_session", lambda: book.add_session("2025-26", dt.date(2025, 12, 6), visitors=5)),
+        ("add_sale", lambda: book.add_sale("2025-26:1", "M01", "meat", 100_00)),
+        ("add_sale replace", lambda: book.add_sale("2025-26:1", "M01", "meat", 9_00, replace=True)),
+        ("set_session", lambda: book.set_session("2025-26:2", visitors=77)),
+        ("void", lambda: book.void(book.history()[-2].id, "typed twice")),
+        ("add_stall", lambda: book.add_stall("N01", "新摊位", township="辉苏木")),
+    ]
+
+
+def test_an_interrupt_inside_an_entry_leaves_the_ledger_object_usable(
+    market: Ledger, ledger_path: Path, tmp_path: Path
+) -> None:
+    """Interrupt every entry at each point of SQLite's work, BEGIN and COMMIT included.
+
+    After each interrupt the Ledger object must hold no open transaction (else it would
+    keep the write lock and show its own uncommitted rows), and the ledger must be as
+    before, or, when only a read after the commit was cut, exactly as a clean run leaves it.
+    """
+    saved = tmp_path / "before-entry.sqlite"
+    for name, step in _entry_steps(market):
+        backup_ledger(market.conn, saved, force=True)
+        before = dump_file(ledger_path)
+        landed = []
+        point = 1
+        while True:
+            ticks = 0
+
+            def interrupt(at: int = point) -> int:
+                nonlocal ticks
+                ticks += 1
+                return 1 if ticks == at else 0
+
+            market.conn.set_progress_handler(interrupt, 1)
+            try:
+                step()
+                done = True
+            except (sqlite3.Error, IddexiError):
+                done = False
+            finally:
+                market.conn.set_progress_handler(None, 0)
+            assert not market.conn.in_transaction, (name, point)
+            if done:
+                break
+            now = dump_file(ledger_path)
+            assert dump_tables(market.conn) == now, (name, point)
+            if now != before:
+                landed.append((point, masked(now)))
+                restore_ledger(saved, ledger_path, force=True)
+            point += 1 if point < 60 else 5
+        assert point > 10, name
+        for at, state in landed:
+            assert state == masked(dump_file(ledger_path)), (name, at, "a partial write")
