@@ -170,10 +170,13 @@ def compare(
     except NotAvailable as exc:
         row.missing = str(exc)
         return row
-    one(base, 0, "baseline")
-    for i in range(1, runs + 1):
-        row.ours.append(one(ours, i, "iddexi"))
-        row.base.append(one(base, i, "baseline"))
+    try:
+        one(base, 0, "baseline")
+        for i in range(1, runs + 1):
+            row.ours.append(one(ours, i, "iddexi"))
+            row.base.append(one(base, i, "baseline"))
+    except NotAvailable as exc:
+        row.missing = f"{exc} (run {len(row.ours) + 1})"
     return row
 
 
