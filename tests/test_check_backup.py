@@ -173,6 +173,11 @@ def test_backup_copies_the_whole_ledger_into_one_file(market: Ledger, run, tmp_p
     assert folder.exit_code == 0, folder.stderr
     assert len(list((tmp_path / "backups").glob("iddexi-backup-*.sqlite"))) == 1
 
+    new_folder = run("backup", "nightly/")  # a folder that does not exist yet
+    assert new_folder.exit_code == 0, new_folder.stderr
+    (made,) = Path("nightly").iterdir()
+    assert made.name.startswith("iddexi-backup-") and dump_file(made) == dump_file(market.path)
+
 
 def test_backup_refuses_to_overwrite_the_ledger_itself(market: Ledger, run, ledger_path) -> None:
     before = dump_file(ledger_path)

@@ -34,7 +34,9 @@ def check(ctx: typer.Context, json: JsonOption = False) -> None:
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(help="Backup file, or a folder for a dated copy.")],
+    dest: Annotated[
+        str, typer.Argument(help="Backup file, or a folder (ending in /) for a dated copy.")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Copy the ledger safely, even while others write to it.  Example: iddexi backup backups/"""

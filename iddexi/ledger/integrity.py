@@ -318,20 +318,22 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
 
 def backup_ledger(
     conn: sqlite3.Connection,
-    dest: Path,
+    dest: Path | str,
     *,
     force: bool = False,
     ledger_path: Path | None = None,
 ) -> CopyResult:
-    """Copy the open ledger to ``dest`` (a file, or a folder to put a dated copy in).
+    """Copy the open ledger to ``dest``: a file, or a folder (existing, or written with a
+    trailing ``/``) to put a dated copy in.
 
     Safe while other processes write: the online backup API copies one consistent
     snapshot. The copy is written beside ``dest`` first, checked, then renamed into place,
     so ``dest`` is never a half-written file. The copy is a single self-contained file
     (rollback journal, not WAL).
     """
+    folder = str(dest).endswith(("/", os.sep)) or Path(dest).is_dir()
     dest = Path(dest)
-    if dest.is_dir():
+    if folder:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = dest / f"iddexi-backup-{stamp}.sqlite"
     if ledger_path is not None and dest.exists() and dest.resolve() == Path(ledger_path).resolve():
