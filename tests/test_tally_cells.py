@@ -30,3 +30,15 @@ def test_edges() -> None:
     assert outcome(amount_fen, "10000000.01") == "refused"
     assert outcome(amount_fen, "12.") == "refused"
     assert outcome(amount_fen, "1.234") == "refused"
+
+
+def test_a_totals_row_may_pass_the_one_line_cap() -> None:
+    from iddexi.tally.cells import total_fen
+
+    assert total_fen("12,000,000.50") == 12_000_000_50
+    assert total_fen("¥1,500万") == 15_000_000_00
+    assert total_fen("12000000元") == 12_000_000_00
+    assert total_fen(12_000_000.5) == 12_000_000_50
+    assert total_fen(120_000_000) == 120_000_000_00
+    assert outcome(total_fen, "12,000,000.505") == "refused"
+    assert outcome(total_fen, "-12000000") == "refused"

@@ -20,7 +20,7 @@ from iddexi.ledger.bulk import LineRow, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
 from iddexi.ledger.sessions import split_session_ref
-from iddexi.ledger.values import format_yuan, parse_date, parse_quantity, parse_yuan
+from iddexi.ledger.values import format_yuan, parse_date, parse_quantity
 from iddexi.tally.cells import (
     Context,
     amount_fen,
@@ -29,6 +29,7 @@ from iddexi.tally.cells import (
     problem,
     reword,
     text,
+    total_fen,
 )
 from iddexi.tally.headers import Recognised
 from iddexi.tally.sources import Cell, Sheet
@@ -151,7 +152,7 @@ def control_total(sheet: Sheet, rec: Recognised) -> int | None:
         cells = row.cells
         if is_totals_row(cells, cells[first].value, cells[stall].value):
             try:
-                return None if is_blank(cells[amount].value) else parse_yuan(cells[amount].value)
+                return None if is_blank(cells[amount].value) else total_fen(cells[amount].value)
             except InputError:
                 return None
     return None
@@ -288,7 +289,7 @@ def validate_sales(
     tick(len(sheet.rows) % 2000)
     if totals is not None:
         try:
-            control = parse_yuan(totals.value)
+            control = total_fen(totals.value)
         except InputError as exc:
             add(problem(totals, reword(exc, "amount", totals.value)))
         else:
