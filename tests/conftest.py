@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,18 @@ from typer.testing import CliRunner, Result
 
 from iddexi.cli import app
 from iddexi.ledger.core import Ledger
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--kills", type=int, default=None, help="SIGKILLs in tests/test_crash.py (default 50)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    kills = config.getoption("--kills")
+    if kills:
+        os.environ["IDDEXI_KILLS"] = str(kills)
 
 
 @pytest.fixture(autouse=True)

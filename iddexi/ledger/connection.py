@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from iddexi.ledger.errors import LedgerFileError
 from iddexi.ledger.migrations import migrate
+from iddexi.ledger.transactions import write_transaction
+
+__all__ = ["connect", "resolve_ledger_path", "write_transaction"]
 
 BUSY_TIMEOUT_MS = 30_000
 DEFAULT_LEDGER = Path("ledgers") / "iddexi.sqlite"
@@ -65,15 +66,3 @@ def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
         ).fetchone()[0]
         if tables:
             raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
-
-
-@contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One ``BEGIN IMMEDIATE`` transaction: all of it lands, or none of it."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable
 
 from iddexi.ledger.errors import LedgerFileError
+from iddexi.ledger.transactions import write_transaction
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:
@@ -258,12 +259,10 @@ def migrate(conn: sqlite3.Connection, path: str, upto: int = SCHEMA_VERSION) -> 
             f"({SCHEMA_VERSION}); upgrade iddexi to use it"
         )
     while version < upto:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             # Another process may have migrated while we waited for the lock.
             version = schema_version(conn)
             if version >= upto:
-                conn.execute("COMMIT")
                 break
             if version == 0:
                 conn.execute(
@@ -276,10 +275,6 @@ def migrate(conn: sqlite3.Connection, path: str, upto: int = SCHEMA_VERSION) -> 
                 (step.__name__, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
             )
             conn.execute(f"PRAGMA user_version = {version + 1}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(step.__name__)
         version += 1
     return applied
