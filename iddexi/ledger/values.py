@@ -30,12 +30,13 @@ def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_yuan(value: object) -> int:
+def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
     """Parse an amount of yuan into integer fen; refuse anything that is not exact money.
 
     Accepts ``12345.5``, ``12,345.50``, ``¥12345``, ``1.5万``, ``800元`` and numbers read from a
     spreadsheet. Refuses negatives, more than two decimals, NaN, exponents, empty text and
-    more than ¥10,000,000 for one line.
+    more than ¥10,000,000 for one line (``limit`` in fen; ``None`` for a total, which may be
+    larger).
     """
     if isinstance(value, bool):
         raise InputError(f"amount {value!r} is not a number of yuan")
@@ -50,7 +51,7 @@ def parse_yuan(value: object) -> int:
         amount = _parse_text(value, original=value)
     else:
         raise InputError(f"amount {value!r} is not a number of yuan")
-    return _to_fen(amount, value)
+    return _to_fen(amount, value, limit)
 
 
 def _parse_text(raw: str, *, original: object) -> Decimal:
@@ -85,7 +86,7 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
         raise InputError(f"amount {original!r} is not a number of yuan") from None
 
 
-def _to_fen(amount: Decimal, original: object) -> int:
+def _to_fen(amount: Decimal, original: object, limit: int | None) -> int:
     if not amount.is_finite():
         raise InputError(f"amount {original!r} is not a number of yuan")
     if amount < 0:
@@ -93,7 +94,7 @@ def _to_fen(amount: Decimal, original: object) -> int:
     fen = amount * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise InputError(f"amount {original!r} has more than two decimals; yuan go down to the fen")
-    if fen > MAX_LINE_FEN:
+    if limit is not None and fen > limit:
         raise InputError(f"amount {original!r} is over ¥10,000,000 for one line; check the figure")
     return int(fen)
 

@@ -11,7 +11,6 @@ import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.bulk import Lookups, Plan
@@ -98,27 +97,7 @@ def problem(cell: Cell, message: str) -> Problem:
 def total_fen(value: object) -> int:
     """A totals row's amount: money read as parse_yuan reads it, but a day's total may pass
     the ¥10,000,000 that one line may not."""
-    try:
-        return parse_yuan(value)
-    except InputError as exc:
-        if "over ¥10,000,000" not in str(exc):
-            raise
-    # well-formed yuan (parse_yuan accepted everything but the size): read it unscaled
-    if isinstance(value, int | float | Decimal):
-        return int(Decimal(str(value)) * 100)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    for sign in ("¥", "￥", "RMB", "CNY"):
-        if text.upper().startswith(sign):
-            text = text[len(sign) :].strip()
-            break
-    scale = 1
-    for suffix in ("万元", "万"):
-        if text.endswith(suffix):
-            text, scale = text[: -len(suffix)].strip(), 10_000
-            break
-    else:
-        text = text.removesuffix("元").removesuffix("圆").strip()
-    return int(Decimal(text.replace(",", "")) * scale * 100)
+    return parse_yuan(value, limit=None)
 
 
 def amount_fen(value: object) -> int:
