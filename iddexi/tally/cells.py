@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.values import MAX_LINE_FEN, parse_yuan
-from iddexi.tally.sources import Cell
+from iddexi.tally.sources import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
@@ -60,16 +60,38 @@ def is_totals(value: object) -> bool:
     return type(value) is str and _totals_text(value)
 
 
-def is_totals_row(cells: dict[str, Cell], first: object, stall: object) -> bool:
+def is_totals_row(values: Sequence[object], first: object, stall: object) -> bool:
     """A totals row: 合计/总计/Total in the first cell, the stall cell or, when the first
     cell is empty, the first cell that is not."""
     if (type(first) is str and _totals_text(first)) or (type(stall) is str and _totals_text(stall)):
         return True
     if first is None:
-        for cell in cells.values():
-            if cell.value is not None:
-                return is_totals(cell.value)
+        for value in values:
+            if value is not None:
+                return is_totals(value)
     return False
+
+
+def totals_rows(sheet: Sheet, stall: str) -> list[Row]:
+    """A sales table's totals rows (see :func:`is_totals_row`), under header ``stall``.
+
+    A sheet repeats few first-column and stall values, so each is judged once.
+    """
+    at = sheet.headers.index(stall)
+    plain: set[object] = set()  # values already seen not to be a totals label
+    found = []
+    for row in sheet.rows:
+        values = row.values
+        first, code = values[0], values[at]
+        # an empty first cell sends is_totals_row along the row: never a shortcut
+        if first is not None and first in plain and code in plain:
+            continue
+        if is_totals_row(values, first, code):
+            found.append(row)
+            continue
+        plain.add(first)
+        plain.add(code)
+    return found
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,6 +114,11 @@ def reword(exc: InputError, what: str, value: object) -> str:
 
 def problem(cell: Cell, message: str) -> Problem:
     return Problem(cell.location, message, cell.value)
+
+
+def problem_at(row: Row, key: str, message: str) -> Problem:
+    """A problem with the cell under header ``key`` of ``row``."""
+    return Problem(row.location(key), message, row.value(key))
 
 
 def total_fen(value: object) -> int:

@@ -132,9 +132,9 @@ class Fields:
 def _rows(ctx: Context, sheet: Sheet, rec: Recognised) -> Iterator[Fields]:
     first = sheet.headers[0]
     for row in sheet.rows:
-        if row.is_blank() or is_totals(row.cells[first].value):
+        if row.is_blank() or is_totals(row.value(first)):
             continue
-        yield Fields(ctx, {name: row.cells[header] for name, header in rec.columns.items()})
+        yield Fields(ctx, {name: row.cell(header) for name, header in rec.columns.items()})
     ctx.tick(len(sheet.rows))
 
 

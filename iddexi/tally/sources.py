@@ -16,12 +16,12 @@ import gc
 import io
 import itertools
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
-from itertools import repeat
 from pathlib import Path
+from typing import NamedTuple
 
 from iddexi.ledger.errors import IddexiError, InputError, Problem
 from iddexi.tally.xlsx_safety import (
@@ -61,39 +61,39 @@ class Cell:
     row: int
 
 
-# The generated __init__ of a frozen dataclass costs about three times a plain one; the
-# reader builds millions of cells, so it sets the slots directly (same result).
-_new_object = object.__new__
-_set_value = Cell.value.__set__  # type: ignore[attr-defined]
-_set_location = Cell.location.__set__  # type: ignore[attr-defined]
-_set_column = Cell.column.__set__  # type: ignore[attr-defined]
-_set_row = Cell.row.__set__  # type: ignore[attr-defined]
+class Row(NamedTuple):
+    """A data row: one value per header, in header order, ``None`` for an empty cell.
 
+    Rows keep their values as the reader made them and share one header → position map;
+    a :class:`Cell` is made only when asked for (``cells``, ``cell``), so reading a
+    100,000-line sheet builds no per-cell objects. Hot loops read ``values`` by position
+    and ask for a ``location`` only to report a problem.
+    """
 
-def _cell(value: object, location: str, column: str, row: int) -> Cell:
-    cell = _new_object(Cell)
-    _set_value(cell, value)
-    _set_location(cell, location)
-    _set_column(cell, column)
-    _set_row(cell, row)
-    return cell
+    number: int  # as the user sees it: header is row 1 (CSV: the line number)
+    values: Sequence[object]
+    positions: Mapping[str, int]  # header key -> index in ``values``
+    where: str  # ``FILE`` or ``FILE:SHEET``
 
+    @property
+    def cells(self) -> dict[str, Cell]:
+        """Every cell by header key (made on each call)."""
+        return {key: self.cell(key) for key in self.positions}
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A data row: ``cells`` holds one cell per header, empty cells as ``value=None``."""
+    def cell(self, key: str) -> Cell:
+        """The cell under header ``key`` (KeyError for an unknown header)."""
+        return Cell(self.values[self.positions[key]], self.location(key), key, self.number)
 
-    number: int
-    cells: dict[str, Cell]
+    def value(self, key: str) -> object:
+        return self.values[self.positions[key]]
+
+    def location(self, key: str) -> str:
+        """``FILE:SHEET:ROW:COLUMN`` (CSV: ``FILE:ROW:COLUMN``) of the cell under ``key``."""
+        return f"{self.where}:{self.number}:{key}"
 
     def is_blank(self) -> bool:
         """True when every cell is empty or only whitespace."""
-        for cell in self.cells.values():
-            value = cell.value
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            return False
-        return True
+        return _is_blank(self.values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,16 +277,15 @@ def _assemble(
         )
 
     keys, duplicates = _keys(header, width, letters)
-    base = f"{where}:"
+    positions = {key: i for i, key in enumerate(keys)}
+    fill = [None] * width
+    make = tuple.__new__  # a Row without NamedTuple.__new__'s argument handling
     out: list[Row] = []
     append = out.append
-    fill = [None] * width
     for number, values in kept:
         if len(values) < width:
             values = [*values, *fill[len(values) :]]
-        locations = map(f"{base}{number}:".__add__, keys)
-        cells = map(_cell, values, locations, keys, repeat(number))
-        append(Row(number, dict(zip(keys, cells, strict=True))))
+        append(make(Row, (number, values, positions, where)))
     return Sheet(file, name, keys, header_row, out, tuple(duplicates), hidden)
 
 
@@ -344,7 +343,8 @@ def _text_rows(text: str, name: str, delimiter: str) -> Iterator[_RawRow]:
         for record in reader:
             number = line + 1
             line = reader.line_num
-            yield number, [v or None for v in record], not "".join(record).strip()
+            values = [v or None for v in record] if "" in record else record
+            yield number, values, not "".join(record).strip()
     except csv.Error as exc:
         raise InputError(f"{name}:{line + 1}: cannot read this line as CSV ({exc})") from None
 

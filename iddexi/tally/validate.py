@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from operator import itemgetter
 
 from iddexi.ledger.bulk import LineRow, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
@@ -25,48 +26,45 @@ from iddexi.tally.cells import (
     Context,
     amount_fen,
     is_blank,
-    is_totals_row,
-    problem,
+    problem_at,
     reword,
     text,
     total_fen,
+    totals_rows,
 )
 from iddexi.tally.headers import Recognised
-from iddexi.tally.sources import Cell, Sheet
+from iddexi.tally.sources import Row, Sheet
+
+#: The season value of a sales table without a season column.
+_NO_COLUMN = object()
 
 
 class SessionResolver:
-    """(season, session) cells to a session id, with each distinct pair resolved once."""
+    """(season, session) values to a session id, with each distinct pair resolved once.
+
+    ``season`` is :data:`_NO_COLUMN` when the table has no season column.
+    """
 
     def __init__(self, lookups: Lookups) -> None:
         self.lookups = lookups
         self.cache: dict[tuple[object, object], tuple[int, None] | tuple[None, Problem]] = {}
 
-    def resolve(self, season_cell: Cell | None, session_cell: Cell) -> int | Problem:
-        key = (season_cell.value if season_cell else None, session_cell.value)
+    def resolve(self, season: object, session: object) -> tuple[int, None] | tuple[None, Problem]:
+        """``(id, None)``, or ``(None, Problem)`` whose location is ``season`` or
+        ``session``: the column to blame (the caller knows the row)."""
+        key = (season, session)
         found = self.cache.get(key)
         if found is None:
-            found = self._resolve(season_cell, session_cell)
+            found = self._resolve(season, session)
             self.cache[key] = found
-        return self.answer(found, season_cell, session_cell)
+        return found
 
-    def answer(self, found: tuple, season_cell: Cell | None, session_cell: Cell) -> int | Problem:
-        sid, error = found
-        if error is None:
-            return sid  # type: ignore[return-value]
-        # the same mistake repeated on many rows is reported at each of them
-        cell = season_cell if error.location == "season" and season_cell else session_cell
-        return problem(cell, error.message)  # type: ignore[arg-type]
-
-    def _resolve(
-        self, season_cell: Cell | None, session_cell: Cell
-    ) -> tuple[int, None] | tuple[None, Problem]:
+    def _resolve(self, season: object, which: object) -> tuple[int, None] | tuple[None, Problem]:
         def fail(where: str, message: str) -> tuple[None, Problem]:
             return None, Problem(where, message)
 
         lk = self.lookups
-        which = session_cell.value
-        season_code = text(season_cell.value) if season_cell else None
+        season_code = None if season is _NO_COLUMN else text(season)
         shown = text(which)
         if shown and ":" in shown and not isinstance(which, dt.date):
             try:
@@ -78,7 +76,7 @@ class SessionResolver:
             return fail("session", "session is empty; give its number or date")
         number = _session_number(which)
         if not season_code:
-            if number is not None or season_cell is not None:
+            if number is not None or season is not _NO_COLUMN:
                 return fail("season", "season is empty; give its code, e.g. 2025-26")
             return self._by_date_alone(which)
         season = lk.seasons.get(season_code)
@@ -147,14 +145,13 @@ def _session_number(value: object) -> int | None:
 
 def control_total(sheet: Sheet, rec: Recognised) -> int | None:
     """The amount of a sales table's totals row, if it has a readable one (checked later)."""
-    first, stall, amount = sheet.headers[0], rec.columns["stall"], rec.columns["amount"]
-    for row in sheet.rows:
-        cells = row.cells
-        if is_totals_row(cells, cells[first].value, cells[stall].value):
-            try:
-                return None if is_blank(cells[amount].value) else total_fen(cells[amount].value)
-            except InputError:
-                return None
+    amount = rec.columns["amount"]
+    for row in totals_rows(sheet, rec.columns["stall"]):
+        value = row.value(amount)
+        try:
+            return None if is_blank(value) else total_fen(value)
+        except InputError:
+            return None
     return None
 
 
@@ -176,133 +173,142 @@ def validate_sales(
     c_season, c_session = col.get("season"), col.get("session")
     c_stall, c_category, c_amount = col["stall"], col.get("category"), col["amount"]
     c_quantity, c_unit, c_note = col.get("quantity"), col.get("unit"), col.get("note")
-    first_header = sheet.headers[0]
+    # rows are read by position; a cell's location is made only for a problem
+    at = {key: i for i, key in enumerate(sheet.headers)}
+    i_stall, i_amount = at[c_stall], at[c_amount]
+    i_category = at[c_category] if c_category else None
+    i_season = at[c_season] if c_season else None
+    i_session = at[c_session] if c_session else None
+    i_quantity = at[c_quantity] if c_quantity else None
+    i_unit = at[c_unit] if c_unit else None
+    i_note = at[c_note] if c_note else None
+    slips = [
+        (name, c) for name, c in (("quantity", c_quantity), ("unit", c_unit), ("note", c_note)) if c
+    ]
     sessions = SessionResolver(ctx.lookups)
     resolved = sessions.cache
     stall_of = _StallOf(ctx.lookups)
     category_of = _CategoryOf(ctx.lookups)
     seen: dict[tuple[int, str, str], int] = {}
-    staged: list[tuple[LineRow, Cell]] = []
-    totals: Cell | None = None
+    lines: list[LineRow] = []
+    line_rows: list[Row] = []  # the row of each line, to place a clash with the ledger
+    totals_at = {row.number for row in totals_rows(sheet, c_stall)}
+    totals: Row | None = None
     sum_fen = 0
     amount_problems = False
     add = problems.append
 
+    def fail(row: Row, key: str, message: str) -> None:
+        add(problem_at(row, key, message))
+
     for index, row in enumerate(sheet.rows, start=1):
         if not index % 2000:
             tick(2000)
-        cells = row.cells
-        stall_cell = cells[c_stall]
-        amount_cell = cells[c_amount]
-        code, amount = stall_cell.value, amount_cell.value
-        if is_totals_row(cells, cells[first_header].value, code):
+        number, values, _, _ = row
+        code, amount = values[i_stall], values[i_amount]
+        if number in totals_at:
             if is_blank(amount):
                 continue
             if totals is not None:
-                add(problem(amount_cell, f"a second totals row (the first is row {totals.row})"))
+                fail(row, c_amount, f"a second totals row (the first is row {totals.number})")
                 continue
-            totals = amount_cell
+            totals = row
             continue
         if (code is None or amount is None) and row.is_blank():
             continue
         if template and is_blank(amount):
             # the stall did not report; but a quantity or note without an amount is a slip
-            for name, c in (("quantity", c_quantity), ("unit", c_unit), ("note", c_note)):
-                if c and not is_blank(cells[c].value):
-                    add(problem(cells[c], f"{name} is filled but the amount is empty"))
+            for name, c in slips:
+                if not is_blank(row.value(c)):
+                    fail(row, c, f"{name} is filled but the amount is empty")
                     break
             continue
 
         fen: int | None = None
         if amount is None or (type(amount) is str and not amount.strip()):
-            add(problem(amount_cell, "amount is empty; write 0 for a stall that sold nothing"))
+            fail(row, c_amount, "amount is empty; write 0 for a stall that sold nothing")
             amount_problems = True
         else:
             try:
                 fen = amount_fen(amount)
                 sum_fen += fen
             except InputError as exc:
-                add(problem(amount_cell, reword(exc, "amount", amount)))
+                fail(row, c_amount, reword(exc, "amount", amount))
                 amount_problems = True
 
         stall = stall_of.get(code)
         if stall is None:
-            add(problem(stall_cell, stall_of.why(code)))
+            fail(row, c_stall, stall_of.why(code))
 
-        category_cell = cells[c_category] if c_category else None
-        label = category_cell.value if category_cell else None
+        label = values[i_category] if i_category is not None else None
         if label is None or (type(label) is str and not label.strip()):
             category = stall.category if stall else None
             if stall and category is None:
-                where = category_cell or stall_cell
-                add(problem(where, f"category is empty and stall {stall.code} has none"))
+                where = c_category or c_stall
+                fail(row, where, f"category is empty and stall {stall.code} has none")
         else:
             category = category_of.get(label)
             if category is None:
-                add(problem(category_cell, category_of.why()))  # type: ignore[arg-type]
+                fail(row, c_category, category_of.why())  # type: ignore[arg-type]
 
         sid = session_id
         if not template:
-            season_cell = cells[c_season] if c_season else None
-            session_cell = cells[c_session]  # type: ignore[index]
-            found = resolved.get((season_cell and season_cell.value, session_cell.value))
-            if found is None or found[0] is None:
-                answer = sessions.resolve(season_cell, session_cell)
-                if type(answer) is int:
-                    sid = answer
-                else:
-                    add(answer)  # type: ignore[arg-type]
-                    sid = None
-            else:
-                sid = found[0]
+            season = values[i_season] if i_season is not None else _NO_COLUMN
+            found = resolved.get((season, values[i_session]))  # type: ignore[index]
+            if found is None:
+                found = sessions.resolve(season, values[i_session])  # type: ignore[index]
+            sid, error = found
+            if error is not None:
+                blamed = c_season if error.location == "season" and c_season else c_session
+                fail(row, blamed, error.message)  # type: ignore[arg-type]
 
         quantity = None
-        if c_quantity:
-            q_cell = cells[c_quantity]
-            if not is_blank(q_cell.value):
+        if i_quantity is not None:
+            q = values[i_quantity]
+            if not is_blank(q):
                 try:
-                    quantity = str(parse_quantity(text(q_cell.value)))
+                    quantity = str(parse_quantity(text(q)))
                 except InputError as exc:
-                    add(problem(q_cell, reword(exc, "quantity", text(q_cell.value))))
-        unit = text(cells[c_unit].value) if c_unit else None
-        note = text(cells[c_note].value) if c_note else None
+                    fail(row, c_quantity, reword(exc, "quantity", text(q)))  # type: ignore[arg-type]
+        unit = text(values[i_unit]) if i_unit is not None else None
+        note = text(values[i_note]) if i_note is not None else None
 
         if fen is None or stall is None or category is None or sid is None:
             continue
         key = (sid, stall.code, category)
         earlier = seen.get(key)
         if earlier is not None:
-            add(
-                problem(
-                    stall_cell,
-                    f"stall {stall.code} {category} is already on row {earlier} of this sheet "
-                    "for the same session",
-                )
+            fail(
+                row,
+                c_stall,
+                f"stall {stall.code} {category} is already on row {earlier} of this sheet "
+                "for the same session",
             )
             continue
-        seen[key] = row.number
+        seen[key] = number
         if quantity is None and unit is None and note is None:
-            staged.append(((sid, stall.code, category, fen), amount_cell))
+            lines.append((sid, stall.code, category, fen))
         else:
-            staged.append(((sid, stall.code, category, fen, quantity, unit, note), amount_cell))
+            lines.append((sid, stall.code, category, fen, quantity, unit, note))
+        line_rows.append(row)
 
     tick(len(sheet.rows) % 2000)
     if totals is not None:
+        shown = totals.value(c_amount)
         try:
-            control = total_fen(totals.value)
+            control = total_fen(shown)
         except InputError as exc:
-            add(problem(totals, reword(exc, "amount", totals.value)))
+            fail(totals, c_amount, reword(exc, "amount", shown))
         else:
             if not amount_problems and control != sum_fen:
-                add(
-                    problem(
-                        totals,
-                        f"the totals row says {format_yuan(control)} but the lines add up to "
-                        f"{format_yuan(sum_fen)} (a difference of "
-                        f"{format_yuan(abs(control - sum_fen))})",
-                    )
+                fail(
+                    totals,
+                    c_amount,
+                    f"the totals row says {format_yuan(control)} but the lines add up to "
+                    f"{format_yuan(sum_fen)} (a difference of "
+                    f"{format_yuan(abs(control - sum_fen))})",
                 )
-    _against_ledger(ctx, staged)
+    _against_ledger(ctx, lines, line_rows, c_amount)
 
 
 class _StallOf:
@@ -352,16 +358,19 @@ class _CategoryOf:
         return f"category is not known (known: {known})"
 
 
-def _against_ledger(ctx: Context, staged: list[tuple[LineRow, Cell]]) -> None:
-    """Lines already recorded: identical ones are skipped, others clash unless ``replace``."""
+def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount: str) -> None:
+    """Lines already recorded: identical ones are skipped, others clash unless ``replace``.
+
+    ``rows[i]`` is the row of ``lines[i]``; a clash is placed at its ``amount`` cell.
+    """
     plan, problems, replace = ctx.plan, ctx.problems, ctx.replace
-    session_ids = {line[0] for line, _ in staged}
+    session_ids = set(map(itemgetter(0), lines))
     live = live_lines(ctx.ledger, session_ids) if session_ids else {}
     if not live:
-        plan.lines.extend(line for line, _ in staged)
+        plan.lines.extend(lines)
         return
     refs = {s.id: s.ref for s in ctx.lookups.sessions.values()}
-    for line, amount_cell in staged:
+    for line, row in zip(lines, rows, strict=True):
         sid, stall, category, fen = line[:4]
         quantity, unit, note = line[4:] or (None, None, None)
         old = live.get((sid, stall, category))
@@ -376,8 +385,9 @@ def _against_ledger(ctx: Context, staged: list[tuple[LineRow, Cell]]) -> None:
             plan.lines.append(line)
         else:
             problems.append(
-                problem(
-                    amount_cell,
+                problem_at(
+                    row,
+                    amount,
                     f"{refs.get(sid, sid)} stall {stall} {category} is already recorded as "
                     f"{format_yuan(old.amount_fen)} (batch {old.batch_id}); "
                     "import with --replace to supersede it",
