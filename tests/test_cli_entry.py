@@ -284,6 +284,10 @@ def test_empty_lists_are_empty_json_arrays(run: Run) -> None:
 # --- refusals: exit 1, one Error line naming the value, nothing written -------------------
 
 REFUSALS = [
+    (("stall", "add", "X99"), "--name"),
+    (("void", "1"), "--reason"),
+    (("sale", "add", "2025-26:1", "F01", "food"), "amount"),
+    (("sale", "add", "2025-26:1", "F01", "food", "١٢٣"), "١٢٣"),
     (("sale", "add", "2025-26:1", "F01", "food", "12.345"), "12.345"),
     (("sale", "add", "2025-26:1", "F01", "food", "--", "-5"), "-5"),
     (("sale", "add", "2025-26:1", "F01", "food", "-5"), "-5"),
@@ -459,3 +463,13 @@ def test_json_output_is_only_a_json_array(run: Run, stocked: Path, args: tuple[s
     assert isinstance(document, list) and document
     for item in document:
         assert all(key == key.lower() and " " not in key for key in item)
+
+
+def test_an_earlier_session_warns_that_later_numbers_moved(run, market) -> None:
+    """SEASON:N is a position by date: a day added before others shifts their numbers."""
+    market.add_season("2026-27", dt.date(2026, 11, 21), dt.date(2027, 1, 30))
+    assert run("session", "add", "2026-27", "--date", "2026-12-05").exit_code == 0
+    result = run("session", "add", "2026-27", "--date", "2026-11-28")
+    assert result.exit_code == 0, result.output
+    assert "Recorded session 2026-27:1" in result.stdout
+    assert "2026-12-05 is 2026-27:2" in result.stderr

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
 
 from iddexi.ledger.errors import IddexiError, ProblemsError
 
@@ -48,10 +50,38 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class RefusingGroup(TyperGroup):
+    """The root command: a missing option or a bad argument is a refusal like any other.
+
+    Click would print its usage block and exit 2; people get one ``Error: …`` line and
+    exit 1, as for every other refusal. (Typer bundles its own Click, whose exceptions
+    these are.)
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            context = getattr(exc, "ctx", None)
+            hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+            typer.echo(f"Error: {exc.format_message().rstrip('.')}{hint}", err=True)
+            sys.exit(1)
+        except typer.Abort:
+            typer.echo("Error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 class App(typer.Typer):
     """A Typer app whose commands report domain errors to people, not as tracebacks."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", RefusingGroup)
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("context_settings", CONTEXT)
         kwargs.setdefault("rich_markup_mode", None)

@@ -61,6 +61,13 @@ def add(
     mismatch = market_day_mismatch(book.season(season), day)
     if mismatch:
         warn(mismatch)
+    later = [s for s in book.sessions(season) if s.number > session.number]
+    if later:
+        # SEASON:N names a session by its position, so an earlier date shifts the later ones
+        warn(
+            f"{len(later)} later session(s) now have new numbers: "
+            + ", ".join(f"{s.date} is {s.ref}" for s in later)
+        )
 
 
 @app.command("set")

@@ -18,8 +18,8 @@ MAX_LINE_FEN = 10_000_000 * FEN_PER_YUAN  # ¥10,000,000 for one line
 _WAN = Decimal(10_000)
 
 # digits with optional thousands separators done right, then optional decimals
-_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+")
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _CURRENCY = ("¥", "￥", "RMB", "CNY")
 _YUAN_SUFFIX = ("元", "圆")
 _WAN_SUFFIX = ("万元", "万")
@@ -110,10 +110,10 @@ def format_yuan(fen: int) -> str:
 
 
 _DATE_PATTERNS = (
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
-    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?"),
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", re.ASCII),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", re.ASCII),
 )
 
 
@@ -147,7 +147,7 @@ def parse_count(value: object, what: str) -> int:
         number = int(value)
     else:
         text = _normalise(str(value)) if value is not None else ""
-        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text):
+        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
             raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
         number = int(text.replace(",", ""))
     if number < 0:
@@ -168,7 +168,7 @@ def parse_quantity(value: object) -> Decimal:
 def parse_temperature(value: object) -> Decimal:
     """Degrees Celsius, e.g. ``-28`` or ``−31.5`` (winter markets are cold)."""
     text = _normalise(str(value)).replace("−", "-").removesuffix("°C").removesuffix("℃").strip()
-    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+    if not re.fullmatch(r"-?\d+(?:\.\d+)?", text, re.ASCII):
         raise InputError(f"temperature {str(value)!r} is not degrees Celsius such as -28")
     degrees = Decimal(text)
     if not Decimal(-70) <= degrees <= Decimal(50):
