@@ -179,6 +179,11 @@ def build_season_report(
         other = ledger.season(vs)
         if other.code == this_season.code:
             raise InputError(f"--vs {vs} is the season reported on; name an earlier season")
+        if other.start >= this_season.start:
+            raise InputError(
+                f"--vs {vs} starts {other.start}, not before {this_season.code} "
+                f"({this_season.start}); name an earlier season"
+            )
     else:
         other = ledger.previous_season(this_season.code)
     codes = [this_season.code] + ([other.code] if other else [])
@@ -190,7 +195,9 @@ def build_season_report(
         raise NotFoundError(
             f"season {this_season.code} has no sessions yet; add one with `iddexi session add`"
         )
-    as_of = as_of or own[-1].date
+    # a day after the season ended means "the whole season": the same period is then
+    # last season up to its own end date, not a day years later
+    as_of = min(as_of or own[-1].date, this_season.end)
     window = season_to_date(this_season.code, sessions, as_of)
     if not window.count:
         raise InputError(

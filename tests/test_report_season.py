@@ -264,6 +264,13 @@ def test_align_by_session_compares_the_first_k_sessions(demo, run):
     assert "前3场23.3万元" in brief.stdout
 
 
+def test_align_by_session_names_the_sessions_last_season_really_had(demo, run):
+    # 11 sessions this season, but 2024-25 held only 10
+    brief = run("report", "brief", "2025-26", "--align", "session")
+    assert brief.exit_code == 0, brief.stderr
+    assert "前10场" in brief.stdout and "前11场" not in brief.stdout
+
+
 def test_as_of_between_sessions_counts_those_on_or_before_it(demo, run):
     doc = report_json(run, "report", "season", "2025-26", "--as-of", "2025-12-03", "--no-files")
     assert doc["sessions"] == 2
@@ -272,6 +279,31 @@ def test_as_of_between_sessions_counts_those_on_or_before_it(demo, run):
     assert doc["compare_window"] == {"start": "2024-11-23", "end": "2024-11-30"}
     assert doc["last"]["revenue_yuan"] == Decimal("148000.00")
     assert doc["visitors"] == 11800 + 8600
+
+
+def test_an_as_of_after_the_season_means_the_whole_season(demo, run):
+    """A day years later must not shift "the same period" years back too."""
+    late = report_json(run, "report", "season", "2025-26", "--as-of", "2030-01-01", "--no-files")
+    whole = report_json(run, "report", "season", "2025-26", "--no-files")
+    assert late["as_of"] == "2026-01-31"
+    assert late["compare_as_of"] == "2025-01-31"
+    assert late["revenue_yuan"] == whole["revenue_yuan"]
+    assert late["last"]["revenue_yuan"] == whole["last"]["revenue_yuan"]
+
+
+def test_a_same_period_spanning_new_year_is_not_named_by_one_year(demo, run):
+    brief = run("report", "brief", "2025-26", "--as-of", "2026-01-10")
+    assert brief.exit_code == 0, brief.stderr
+    assert "较上季（2024-25）同期" in brief.stdout
+    assert "较2025年同期" not in brief.stdout
+
+
+def test_no_projection_when_last_season_has_nothing_left_to_follow(demo, run):
+    # 2024-25 ended 2025-01-25: as of 2026-01-30 its "same period" is all of it
+    doc = report_json(run, "report", "season", "2025-26", "--as-of", "2026-01-30", "--no-files")
+    assert doc["sessions"] == 10
+    assert doc["last"]["sessions"] == 10
+    assert doc["projection"] is None
 
 
 def test_default_as_of_is_the_last_session(demo, run):
@@ -328,6 +360,7 @@ def test_json_without_files_writes_nothing(demo, run, tmp_path):
         (["report", "season", "2025-26", "--as-of", "2025-11-01"], "no session on or before"),
         (["report", "season", "2025-26", "--align", "week"], "--align 'week'"),
         (["report", "season", "2025-26", "--vs", "2025-26"], "--vs 2025-26"),
+        (["report", "season", "2024-25", "--vs", "2025-26"], "name an earlier season"),
         (["report", "season", "2025-26", "--lang", "fr"], "--lang 'fr'"),
         (["report", "season", "2025-26", "--as-of", "6/12/2025"], "6/12/2025"),
     ],

@@ -176,11 +176,16 @@ def project_season_total(
 ) -> Projection | None:
     """Scale this season's takings to date by last season's total ÷ its same period.
 
-    ``None`` when last season made nothing in its same period (there is no curve to follow).
+    ``None`` when last season made nothing in its same period, or nothing after it (there
+    is no curve to follow).
     """
     if not last_curve or last_to_date_fen <= 0:
         return None
     last_total = last_curve[-1].cumulative_fen
+    if last_to_date_fen >= last_total:
+        # last season's same period was all of last season: its curve says nothing of
+        # what this season's remaining sessions will bring
+        return None
     last_visitors = sum(p.visitors or 0 for p in last_curve)
     visitors = (
         scaled(to_date_visitors, last_visitors, last_to_date_visitors)

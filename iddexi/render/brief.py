@@ -35,10 +35,23 @@ def _market_zh(kind: str) -> str:
     return "伊德喜冬储肉大集" if kind == "winter" else "伊德喜大集"
 
 
+def _calendar_year(report: SeasonReport) -> int | None:
+    """The year of "the same period of 2024", when last season's window lies in one year."""
+    window = report.compare_window
+    if report.align != "date" or report.compare_as_of is None or window.start is None:
+        return None
+    years = {window.start.year, report.compare_as_of.year}
+    return years.pop() if len(years) == 1 else None
+
+
 def _same_period_zh(report: SeasonReport) -> str:
-    if report.align == "date" and report.compare_as_of is not None:
-        return f"{report.compare_as_of.year}年同期"
-    return f"上季（{report.compare.code if report.compare else ''}）前{report.window.count}场"
+    code = report.compare.code if report.compare else ""
+    year = _calendar_year(report)
+    if year is not None:
+        return f"{year}年同期"
+    if report.align == "date":
+        return f"上季（{code}）同期"
+    return f"上季（{code}）前{report.compare_window.count}场"
 
 
 def _compare_zh(report: SeasonReport) -> str:
@@ -93,10 +106,13 @@ def _zh(report: SeasonReport) -> str:
 def _compare_en(report: SeasonReport) -> str:
     if report.compare is None:
         return ""
-    if report.align == "date" and report.compare_as_of is not None:
-        period = f"the same period of {report.compare_as_of.year}"
+    year = _calendar_year(report)
+    if year is not None:
+        period = f"the same period of {year}"
+    elif report.align == "date":
+        period = f"the same period of {report.compare.code}"
     else:
-        period = f"the first {report.window.count} sessions of {report.compare.code}"
+        period = f"the first {report.compare_window.count} sessions of {report.compare.code}"
     last = report.last.revenue_fen
     if last == 0:
         return f"; {period} recorded no revenue to compare with"

@@ -13,7 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iddexi.render.labels import label, share_pct, wan, window_text, yuan_text
+from iddexi.ledger.values import format_yuan
+from iddexi.render.labels import label, share_pct, wan, window_text
 from iddexi.render.xlsx_sheet import display_width
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ def _stalls(report: SeasonReport, lang: str, ax: Any) -> list[str]:
         color=THIS_COLOUR,
         label=_legend_names(report, lang)[0],
     )
-    ax.bar_label(bars, labels=[yuan_text(r.this_fen) for r in rows], padding=4, fontsize=11)
+    ax.bar_label(bars, labels=[format_yuan(r.this_fen) for r in rows], padding=4, fontsize=11)
     ax.set_yticks(range(len(rows)), names)
     ax.set_xlabel(label("axis_yuan", lang), fontsize=13)
     ax.margins(x=0.12)

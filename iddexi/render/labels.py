@@ -88,7 +88,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "chart_cumulative": ("累计收入曲线", "Cumulative revenue"),
     "chart_categories": ("收入类别占比", "Revenue by category: shares"),
     "chart_visits": ("每场游客人次：本期与同期", "Visits per session: this season and last"),
-    "chart_stalls": ("收入前十摊位", "Top stalls by revenue"),
+    "chart_stalls": ("收入居前的摊位", "Top stalls by revenue"),
     "axis_session": ("场次", "Session"),
     "axis_yuan": ("收入（万元）", "Revenue (10k yuan)"),
     "axis_visits": ("人次", "Visits"),
@@ -96,7 +96,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "last_full": ("上季全季", "whole season"),
     "projection_point": ("全季预测", "Projected season total"),
     "no_compare": ("无可比上季", "no season to compare with"),
-    "report_title": ("伊德喜大集季度报告", "Idexi market season report"),
+    "report_title": ("伊德喜大集同期对比报告", "Idexi market season report"),
 }
 
 KIND_ZH = {"winter": "冬季", "spring": "春季", "summer": "夏季", "autumn": "秋季"}
