@@ -133,11 +133,16 @@ def build_demo_ledger(path: Path, data: DemoManifest) -> None:
 
 
 def run_demo(
-    ledger_path: Path | None = None, out_dir: Path | None = None, lang: str = "zh"
+    ledger_path: Path | None = None,
+    out_dir: Path | None = None,
+    lang: str = "zh",
+    *,
+    whole_season: bool = False,
 ) -> DemoResult:
-    """Build the demo ledger, write the reference and whole-season reports into ``out_dir``."""
+    """Build the demo ledger and write the reference report (as of the newspaper's day)
+    into ``out_dir``; with ``whole_season`` also the report of the latest season's end."""
     from iddexi.ledger.core import Ledger
-    from iddexi.reporting import build_season_report, write_many_report_files
+    from iddexi.reporting import build_season_report, write_report_files
 
     path = Path(ledger_path) if ledger_path else DEFAULT_DEMO_LEDGER
     out = Path(out_dir) if out_dir else DEFAULT_DEMO_OUT
@@ -157,11 +162,10 @@ def run_demo(
     )
     latest = data.seasons[-1]["code"]
     with Ledger.open(path, create=False) as ledger:
-        reports = [
-            build_season_report(ledger, reference_season, as_of=data.reference_as_of),
-            build_season_report(ledger, latest),
-        ]
-        files = write_many_report_files(reports, out, lang)
+        reports = [build_season_report(ledger, reference_season, as_of=data.reference_as_of)]
+        if whole_season:
+            reports.append(build_season_report(ledger, latest))
+        files = [p for report in reports for p in write_report_files(report, out, lang)]
     from iddexi.render.brief import brief_text
 
     return DemoResult(path.resolve(), reports, files, brief_text(reports[0], lang))

@@ -12,9 +12,6 @@ Nothing here imports pandas, matplotlib or openpyxl at module level.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +46,7 @@ from iddexi.analysis.windows import (
     years_earlier,
 )
 from iddexi.ledger import queries
-from iddexi.ledger.errors import IddexiError, InputError, NotFoundError
+from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.ledger.values import fen_to_yuan
 
 if TYPE_CHECKING:
@@ -281,45 +278,3 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     brief.write_text(brief_text(report, lang) + "\n", encoding="utf-8")
     paths.append(brief)
     return [p.resolve() for p in paths]
-
-
-def write_many_report_files(
-    reports: list[SeasonReport], out_dir: Path, lang: str = "zh"
-) -> list[Path]:
-    """Write several reports' files, two at a time where the machine can fork.
-
-    Drawing charts is most of the time a report takes; on Linux with two or more CPUs
-    the last report is written by a forked child while this process writes the others.
-    The child never touches the ledger: every line it needs is read before the fork.
-    """
-    if len(reports) < 2 or not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2:
-        return [p for r in reports for p in write_report_files(r, out_dir, lang)]
-    for report in reports:
-        report.load_lines()
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: write the last report, send back its paths or the error
-        os.close(read_end)
-        try:
-            done = {"files": [str(p) for p in write_report_files(reports[-1], out_dir, lang)]}
-        except IddexiError as exc:
-            done = {"error": str(exc)}
-        except BaseException as exc:  # anything else is reported by the parent too
-            done = {"error": f"{type(exc).__name__}: {exc}"}
-        with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
-            pipe.write(json.dumps(done))
-        os._exit(0)
-    os.close(write_end)
-    try:
-        files = [p for r in reports[:-1] for p in write_report_files(r, out_dir, lang)]
-    finally:
-        with os.fdopen(read_end, encoding="utf-8") as pipe:
-            answer = pipe.read()
-        os.waitpid(pid, 0)
-    done = json.loads(answer or '{"error": "the report process stopped without an answer"}')
-    if "error" in done:
-        raise IddexiError(
-            f"writing the report of {reports[-1].season.code} failed: {done['error']}"
-        )
-    return files + [Path(p) for p in done["files"]]

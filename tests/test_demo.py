@@ -20,7 +20,7 @@ def digest(path: Path) -> str:
 
 def test_demo_builds_the_ledger_and_writes_both_reports(run, tmp_path, ledger_path):
     out = tmp_path / "out"
-    result = run("demo", "--out", out)
+    result = run("demo", "--out", out, "--whole-season")
     assert result.exit_code == 0, result.stderr
     built = tmp_path / "ledgers" / "demo.sqlite"
     assert built.is_file()
@@ -110,3 +110,12 @@ def test_demo_refuses_an_unknown_language(run, lang, tmp_path):
     result = run("demo", "--lang", lang)
     assert result.exit_code == 1 and "--lang 'fr'" in result.stderr
     assert not (tmp_path / "ledgers").exists()
+
+
+def test_demo_by_default_writes_the_newspapers_report_and_says_how_to_get_the_rest(run, tmp_path):
+    result = run("demo", "--lang", "en")
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "reports" / "demo").iterdir())
+    assert len(written) == 7 and all("as-of-2025-12-06" in name for name in written)
+    assert "30,000 visits" in result.stdout and "270.9%" in result.stdout
+    assert "report season 2025-26" in result.stdout

@@ -19,6 +19,10 @@ def demo(
     lang: Annotated[
         str, typer.Option("--lang", help="zh or en: the language of the reports.")
     ] = "zh",
+    whole_season: Annotated[
+        bool,
+        typer.Option("--whole-season", help="Also write the report of the whole 2025-26 season."),
+    ] = False,
 ) -> None:
     """Build ledgers/demo.sqlite (or --ledger) from the bundled data and write its reports.  Example: iddexi demo --out reports/demo"""
     from iddexi.demo import run_demo
@@ -27,7 +31,7 @@ def demo(
     if lang not in ("zh", "en"):
         raise InputError(f"--lang {lang!r} is not one of zh, en")
     # The root --ledger only: $IDDEXI_LEDGER names the user's own ledger, never the demo's.
-    result = run_demo(state(ctx).ledger_option, out, lang)
+    result = run_demo(state(ctx).ledger_option, out, lang, whole_season=whole_season)
     typer.echo(("演示账本：" if lang == "zh" else "Demo ledger: ") + str(result.ledger_path))
     typer.echo("")
     typer.echo(result.brief)
@@ -35,3 +39,9 @@ def demo(
     typer.echo("写入文件：" if lang == "zh" else "Files written:")
     for path in result.files:
         typer.echo(f"  {path}")
+    if not whole_season:
+        typer.echo("")
+        typer.echo(
+            ("整季报告：" if lang == "zh" else "The whole season: ")
+            + f"iddexi --ledger {result.ledger_path} report season {result.reports[-1].season.code}"
+        )
