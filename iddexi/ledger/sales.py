@@ -49,7 +49,7 @@ class SalesMixin:
     if TYPE_CHECKING:
 
         def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
-        def resolve_session(self, ref: str) -> Session: ...
+        def resolve_session(self, ref: str, *, totals: bool = True) -> Session: ...
         def stall(self, code: str) -> Stall: ...
         def resolve_category(self, text: str) -> str: ...
 
@@ -77,7 +77,7 @@ class SalesMixin:
         stall = self.stall(stall_code)
         category_code = self.resolve_category(category)
         with self.batch("correction" if replace else "entry", source) as batch_id:
-            session = self.resolve_session(session_ref)
+            session = self.resolve_session(session_ref, totals=False)
             line = SaleLine(
                 session.id,
                 stall.code,
@@ -152,7 +152,7 @@ class SalesMixin:
         return _sale_from_row(row)
 
     def sales(self, session_ref: str) -> list[Sale]:
-        session = self.resolve_session(session_ref)
+        session = self.resolve_session(session_ref, totals=False)
         rows = self.conn.execute(
             self._SALE_SELECT.format(table="live_sales")
             + " LEFT JOIN categories cat ON cat.code = s.category"

@@ -15,12 +15,17 @@ from iddexi.ledger.values import parse_date
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-_SESSION_COLUMNS = (
+_DETAIL_COLUMNS = (
     "c.id, c.season, c.number, c.date, c.host, c.theme, c.visitors, c.count_method,"
     " c.temperature, c.note,"
-    " (SELECT coalesce(sum(amount_fen), 0) FROM live_sales l WHERE l.session_id = c.id),"
+)
+_SESSION_COLUMNS = (
+    _DETAIL_COLUMNS
+    + " (SELECT coalesce(sum(amount_fen), 0) FROM live_sales l WHERE l.session_id = c.id),"
     " (SELECT count(*) FROM live_sales l WHERE l.session_id = c.id)"
 )
+# Writes only need to know which session: summing its lines would cost a scan per entry.
+_COLUMNS_WITHOUT_TOTALS = _DETAIL_COLUMNS + " 0, 0"
 SESSION_FIELDS = ("host", "theme", "visitors", "count_method", "temperature", "note")
 
 
@@ -149,7 +154,7 @@ class SessionsMixin:
                 "nothing to change: give at least one of --visitors, --host, --theme …"
             )
         with self.batch("correction", source) as batch_id:
-            session = self.resolve_session(ref)
+            session = self.resolve_session(ref, totals=False)
             self._insert_revision(session.id, batch_id, clean)
         return self.session_by_id(session.id)
 
@@ -169,22 +174,29 @@ class SessionsMixin:
         ).fetchall()
         return [_session_from_row(r) for r in rows]
 
-    def find_session(self, season_code: str, date: dt.date) -> Session | None:
+    def find_session(
+        self, season_code: str, date: dt.date, *, totals: bool = True
+    ) -> Session | None:
+        columns = _SESSION_COLUMNS if totals else _COLUMNS_WITHOUT_TOTALS
         row = self.conn.execute(
-            f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.season = ? AND c.date = ?",
+            f"SELECT {columns} FROM current_sessions c WHERE c.season = ? AND c.date = ?",
             (season_code, date.isoformat()),
         ).fetchone()
         return _session_from_row(row) if row else None
 
-    def resolve_session(self, ref: str) -> Session:
-        """A session from ``SEASON:N`` (its position by date) or ``SEASON:YYYY-MM-DD``."""
+    def resolve_session(self, ref: str, *, totals: bool = True) -> Session:
+        """A session from ``SEASON:N`` (its position by date) or ``SEASON:YYYY-MM-DD``.
+
+        ``totals=False`` leaves revenue and line count at zero (for writes, which only need
+        to know the session).
+        """
         season_code, which = split_session_ref(ref)
         season = self.season(season_code)
-        if re.fullmatch(r"\d{1,4}", which):
+        columns = _SESSION_COLUMNS if totals else _COLUMNS_WITHOUT_TOTALS
+        if re.fullmatch(r"\d{1,4}", which, re.ASCII):
             number = int(which)
             row = self.conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM current_sessions c"
-                " WHERE c.season = ? AND c.number = ?",
+                f"SELECT {columns} FROM current_sessions c WHERE c.season = ? AND c.number = ?",
                 (season.code, number),
             ).fetchone()
             if row is None:
@@ -196,7 +208,7 @@ class SessionsMixin:
                 )
             return _session_from_row(row)
         date = parse_date(which, "session date")
-        found = self.find_session(season.code, date)
+        found = self.find_session(season.code, date, totals=totals)
         if found is None:
             raise NotFoundError(
                 f"session {ref!r} does not exist: season {season.code} has no session on {date}"
