@@ -401,8 +401,10 @@ def _command_paths() -> list[tuple[list[str], click.Command]]:
 
     def walk(command: click.Command, path: list[str]) -> None:
         found.append((path, command))
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
+        if hasattr(command, "list_commands"):  # a group: ask it, as --help does
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                walk(command.get_command(context, name), [*path, name])
 
     walk(typer.main.get_command(app), [])
     return found

@@ -1,33 +1,73 @@
 """The command line: one Typer sub-app per noun, each command thin.
 
-Only light modules are imported here; reports and tally sheets import pandas, openpyxl
-and matplotlib inside their own commands.
+The root loads a command's module only when that command is run (Click's lazy-group
+pattern), so `iddexi sale add` does not pay for importing and building every other
+command. Reports and tally sheets import pandas, openpyxl and matplotlib inside their
+own commands.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click import Command, Context
 
 from iddexi import __version__
-from iddexi.cli import (
-    category,
-    demo,
-    housekeeping,
-    integrity,
-    report,
-    sale,
-    season,
-    session,
-    stall,
-    tally,
-    township,
-)
-from iddexi.cli.common import App, state
+from iddexi.cli.common import App, RefusingGroup, state
+
+# name → "module:attribute", a Typer sub-app (a noun) or a function (a root command),
+# in the order `iddexi --help` lists them
+COMMANDS = {
+    "init": "iddexi.cli.housekeeping:init",
+    "history": "iddexi.cli.housekeeping:history",
+    "void": "iddexi.cli.housekeeping:void",
+    "check": "iddexi.cli.integrity:check",
+    "backup": "iddexi.cli.integrity:backup",
+    "restore": "iddexi.cli.integrity:restore",
+    "demo": "iddexi.cli.demo:demo",
+    "season": "iddexi.cli.season:app",
+    "township": "iddexi.cli.township:app",
+    "category": "iddexi.cli.category:app",
+    "stall": "iddexi.cli.stall:app",
+    "session": "iddexi.cli.session:app",
+    "sale": "iddexi.cli.sale:app",
+    "tally": "iddexi.cli.tally:app",
+    "report": "iddexi.cli.report:app",
+}
+
+
+def load_command(name: str) -> Command:
+    """The Click command for ``name``, importing its module now."""
+    module_name, attribute = COMMANDS[name].split(":")
+    target = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(target, typer.Typer):
+        target = App()
+        target.command(name)(getattr(importlib.import_module(module_name), attribute))
+    command = typer.main.get_command(target)
+    command.name = name
+    return command
+
+
+class RootGroup(RefusingGroup):
+    """The root: its commands are listed by name and loaded on first use."""
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        loaded: dict[str, Command] = self.__dict__.setdefault("_loaded", {})
+        if cmd_name not in loaded:
+            loaded[cmd_name] = load_command(cmd_name)
+        return loaded[cmd_name]
+
 
 app = App(
+    cls=RootGroup,
     help="iddexi — the ledger of the Ewenki Idexi (伊德喜) winter market.",
     add_completion=False,
 )
@@ -63,23 +103,6 @@ def root(
     current.ledger_option = ledger
     current.by = by
     ctx.call_on_close(current.close)
-
-
-app.command("init")(housekeeping.init)
-app.command("history")(housekeeping.history)
-app.command("void")(housekeeping.void)
-app.command("check")(integrity.check)
-app.command("backup")(integrity.backup)
-app.command("restore")(integrity.restore)
-app.command("demo")(demo.demo)
-app.add_typer(season.app, name="season")
-app.add_typer(township.app, name="township")
-app.add_typer(category.app, name="category")
-app.add_typer(stall.app, name="stall")
-app.add_typer(session.app, name="session")
-app.add_typer(sale.app, name="sale")
-app.add_typer(tally.app, name="tally")
-app.add_typer(report.app, name="report")
 
 
 def main() -> None:
