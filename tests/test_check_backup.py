@@ -46,6 +46,20 @@ def test_a_sound_ledger_checks_silently(market: Ledger, run) -> None:
     assert result.exit_code == 0 and json.loads(result.stdout) == []
 
 
+def test_check_notices_a_ledger_whose_protections_were_removed_by_hand(
+    market: Ledger, run, ledger_path: Path
+) -> None:
+    conn = _raw(ledger_path)
+    conn.execute("DROP TRIGGER sales_no_update")
+    conn.execute("DROP INDEX sales_by_session")
+    conn.commit()
+    result = run("check", "--json")
+    assert result.exit_code == 1
+    problems = {(p["kind"], p["location"]) for p in json.loads(result.stdout)}
+    assert ("schema", "trigger sales_no_update") in problems
+    assert ("schema", "table sales") in problems
+
+
 def test_check_of_a_missing_ledger_is_an_error(run, tmp_path: Path) -> None:
     result = run("--ledger", tmp_path / "none.sqlite", "check")
     assert result.exit_code == 1

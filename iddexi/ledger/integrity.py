@@ -29,6 +29,7 @@ OUTSIDE_SEASON = "outside-season"
 MARKET_DAY = "market-day"
 DUPLICATE = "duplicate-line"
 CONTROL_TOTAL = "control-total"
+SCHEMA = "schema"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -209,8 +210,16 @@ def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ]
 
 
+def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Tables, columns, views, triggers and indexes missing from what the migrations made."""
+    from iddexi.ledger.schema_check import schema_differences
+
+    return [LedgerProblem(p.location, p.message, kind=SCHEMA) for p in schema_differences(conn)]
+
+
 CHECKS: tuple[Check, ...] = (
     integrity_problems,
+    schema_problems,
     reference_problems,
     orphan_problems,
     session_date_problems,

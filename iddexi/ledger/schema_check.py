@@ -1,0 +1,59 @@
+"""Does the ledger still have the schema its migrations made?
+
+A ledger edited by hand (a dropped trigger, a missing index, a table altered in a
+spreadsheet tool) can look fine and still have lost a promise: without the append-only
+triggers, money rows can be changed in place. The expected schema is built by running the
+same migrations on an empty in-memory database and compared through sqlite-utils'
+introspection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from iddexi.ledger.errors import Problem
+from iddexi.ledger.migrations import migrate, schema_version
+
+
+def schema_differences(conn: sqlite3.Connection) -> list[Problem]:
+    """Tables, columns, views, triggers and indexes that differ from what the migrations made."""
+    import sqlite_utils
+
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(reference, ":memory:", upto=schema_version(conn))
+        return _compare(sqlite_utils.Database(reference), sqlite_utils.Database(conn))
+    finally:
+        reference.close()
+
+
+def _compare(want, have) -> list[Problem]:  # two sqlite_utils.Database
+    problems: list[Problem] = []
+    have_tables = set(have.table_names())
+    for table in want.table_names():
+        if table not in have_tables:
+            problems.append(Problem(f"table {table}", "is missing"))
+            continue
+        expected, actual = want[table].columns_dict, have[table].columns_dict
+        for column, kind in expected.items():
+            if column not in actual:
+                problems.append(Problem(f"table {table}", f"has no column {column}"))
+            elif actual[column] is not kind:
+                problems.append(
+                    Problem(
+                        f"table {table}",
+                        f"column {column} is {actual[column].__name__}, expected {kind.__name__}",
+                    )
+                )
+        missing_indexes = {i.name for i in want[table].indexes} - {
+            i.name for i in have[table].indexes
+        }
+        for index in sorted(missing_indexes):
+            problems.append(Problem(f"table {table}", f"index {index} is missing (slow queries)"))
+    for view in sorted(set(want.view_names()) - set(have.view_names())):
+        problems.append(Problem(f"view {view}", "is missing"))
+    for trigger in sorted(set(want.triggers_dict) - set(have.triggers_dict)):
+        problems.append(
+            Problem(f"trigger {trigger}", "is missing: written money is no longer protected")
+        )
+    return problems
