@@ -9,8 +9,12 @@ validation needs once (stall codes, category names, townships, seasons, sessions
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.records import Season, Stall
@@ -185,6 +189,22 @@ class Plan:
         return sum(line[3] for line in self.lines)
 
 
+@contextmanager
+def foreign_keys_off(conn: sqlite3.Connection) -> Iterator[None]:
+    """SQLite's per-row foreign-key checks off for the transaction run inside (the pragma
+    only takes effect outside a transaction); back to what they were afterwards."""
+    if conn.in_transaction:
+        yield
+        return
+    was_on = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if was_on:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
 def insert_batch(
     ledger: Ledger, source: str, sha256: str | None, control_total_fen: int | None
 ) -> int:
@@ -262,7 +282,10 @@ def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
 
     The lines go to SQLite as they are when they all have the short form, in file order;
     the batch id is written into the statement (an integer from the database itself).
+    First the lines' references are checked once per distinct value, so that the
+    importer may switch SQLite's per-row foreign-key checks off for them.
     """
+    check_references(ledger.conn, lines, batch_id)
     if all(len(line) == 4 for line in lines):
         ledger.conn.executemany(
             "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
@@ -275,3 +298,34 @@ def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
         f" unit, note) VALUES ({int(batch_id)}, ?, ?, ?, ?, ?, ?, ?)",
         [line if len(line) == 7 else (*line, None, None, None) for line in lines],
     )
+
+
+# (position in a LineRow, parent table, its key): the foreign keys of ``sales``
+_LINE_PARENTS = ((0, "sessions", "id"), (1, "stalls", "code"), (2, "categories", "code"))
+
+
+def check_references(conn: sqlite3.Connection, lines: list[LineRow], batch_id: int) -> None:
+    """What SQLite's foreign keys on ``sales`` check for each line, once per distinct value.
+
+    Raises sqlite3.IntegrityError, as the insert itself would with foreign keys on, when
+    the batch or a session, stall or category of a line is not in the ledger.
+    """
+    wanted: list[tuple[str, str, set[object]]] = [("batches", "id", {batch_id})]
+    wanted += [(table, key, set(map(itemgetter(at), lines))) for at, table, key in _LINE_PARENTS]
+    for table, key, values in wanted:
+        found: set[object] = set()
+        ordered = list(values)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                v
+                for (v,) in conn.execute(
+                    f"SELECT {key} FROM {table} WHERE {key} IN ({marks})", chunk
+                )
+            )
+        if values - found:
+            raise sqlite3.IntegrityError(
+                f"FOREIGN KEY constraint failed: no {table} {key} "
+                + ", ".join(map(repr, sorted(values - found, key=str)[:5]))
+            )
