@@ -197,6 +197,7 @@ def validate_sales(
     sum_fen = 0
     amount_problems = False
     add = problems.append
+    remember = seen.setdefault
 
     def fail(row: Row, key: str, message: str) -> None:
         add(problem_at(row, key, message))
@@ -236,7 +237,7 @@ def validate_sales(
                 fail(row, c_amount, reword(exc, "amount", amount))
                 amount_problems = True
 
-        stall = stall_of.get(code)
+        stall = stall_of[code]
         if stall is None:
             fail(row, c_stall, stall_of.why(code))
 
@@ -247,7 +248,7 @@ def validate_sales(
                 where = c_category or c_stall
                 fail(row, where, f"category is empty and stall {stall.code} has none")
         else:
-            category = category_of.get(label)
+            category = category_of[label]
             if category is None:
                 fail(row, c_category, category_of.why())  # type: ignore[arg-type]
 
@@ -276,8 +277,8 @@ def validate_sales(
         if fen is None or stall is None or category is None or sid is None:
             continue
         key = (sid, stall.code, category)
-        earlier = seen.get(key)
-        if earlier is not None:
+        earlier = remember(key, number)  # the row that first had this line
+        if earlier != number:
             fail(
                 row,
                 c_stall,
@@ -285,7 +286,6 @@ def validate_sales(
                 "for the same session",
             )
             continue
-        seen[key] = number
         if quantity is None and unit is None and note is None:
             lines.append((sid, stall.code, category, fen))
         else:
@@ -311,21 +311,18 @@ def validate_sales(
     _against_ledger(ctx, lines, line_rows, c_amount)
 
 
-class _StallOf:
-    """Stall cells to stalls, each distinct value looked up once."""
+class _StallOf(dict[object, "Stall | None"]):
+    """Stall cells to stalls, ``stall_of[value]``: each distinct value looked up once, then
+    a plain dict read."""
 
     def __init__(self, lookups: Lookups) -> None:
+        super().__init__()
         self.stalls = lookups.stalls
-        self.cache: dict[object, Stall | None] = {}
 
-    def get(self, value: object) -> Stall | None:
-        try:
-            return self.cache[value]
-        except KeyError:
-            code = text(value)
-            found = self.stalls.get(code.casefold()) if code else None
-            self.cache[value] = found
-            return found
+    def __missing__(self, value: object) -> Stall | None:
+        code = text(value)
+        found = self[value] = self.stalls.get(code.casefold()) if code else None
+        return found
 
     def why(self, value: object) -> str:
         code = text(value)
@@ -337,21 +334,18 @@ class _StallOf:
         )
 
 
-class _CategoryOf:
-    """Category cells (code, Chinese or English label, alias) to category codes."""
+class _CategoryOf(dict[object, "str | None"]):
+    """Category cells (code, Chinese or English label, alias) to category codes,
+    ``category_of[value]``: each distinct value looked up once, then a plain dict read."""
 
     def __init__(self, lookups: Lookups) -> None:
+        super().__init__()
         self.lookups = lookups
-        self.cache: dict[object, str | None] = {}
 
-    def get(self, value: object) -> str | None:
-        try:
-            return self.cache[value]
-        except KeyError:
-            label = text(value)
-            found = self.lookups.categories.get(label.casefold()) if label else None
-            self.cache[value] = found
-            return found
+    def __missing__(self, value: object) -> str | None:
+        label = text(value)
+        found = self[value] = self.lookups.categories.get(label.casefold()) if label else None
+        return found
 
     def why(self) -> str:
         known = ", ".join(f"{c} ({zh})" for c, (zh, _) in self.lookups.category_labels.items())
