@@ -190,6 +190,7 @@ def validate_sales(
     stall_of = _StallOf(ctx.lookups)
     category_of = _CategoryOf(ctx.lookups)
     seen: dict[tuple[int, str, str], int] = {}
+    quantities: dict[str, str] = {}  # quantity as written -> exact decimal text
     lines: list[LineRow] = []
     line_rows: list[Row] = []  # the row of each line, to place a clash with the ledger
     totals_at = {row.number for row in totals_rows(sheet, c_stall)}
@@ -267,10 +268,13 @@ def validate_sales(
         if i_quantity is not None:
             q = values[i_quantity]
             if not is_blank(q):
-                try:
-                    quantity = str(parse_quantity(text(q)))
-                except InputError as exc:
-                    fail(row, c_quantity, reword(exc, "quantity", text(q)))  # type: ignore[arg-type]
+                shown = text(q)
+                quantity = quantities.get(shown)  # type: ignore[arg-type]
+                if quantity is None:
+                    try:
+                        quantity = quantities[shown] = str(parse_quantity(shown))  # type: ignore[index]
+                    except InputError as exc:
+                        fail(row, c_quantity, reword(exc, "quantity", shown))  # type: ignore[arg-type]
         unit = text(values[i_unit]) if i_unit is not None else None
         note = text(values[i_note]) if i_note is not None else None
 
