@@ -186,7 +186,7 @@ class Plan:
 
     @property
     def total_fen(self) -> int:
-        return sum(line[3] for line in self.lines)
+        return sum(map(itemgetter(3), self.lines))
 
 
 @contextmanager
@@ -286,7 +286,7 @@ def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
     importer may switch SQLite's per-row foreign-key checks off for them.
     """
     check_references(ledger.conn, lines, batch_id)
-    if all(len(line) == 4 for line in lines):
+    if max(map(len, lines), default=4) == 4:  # every line in the short form
         ledger.conn.executemany(
             "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
             f" VALUES ({int(batch_id)}, ?, ?, ?, ?)",
