@@ -227,30 +227,29 @@ def validate_sales(
             continue
 
         fen: int | None = None
-        if amount is None or (type(amount) is str and not amount.strip()):
-            fail(row, c_amount, "amount is empty; write 0 for a stall that sold nothing")
-            amount_problems = True
-        else:
-            try:
-                fen = amount_fen(amount)
-                sum_fen += fen
-            except InputError as exc:
+        try:
+            fen = amount_fen(amount)
+            sum_fen += fen
+        except InputError as exc:
+            if is_blank(amount):
+                fail(row, c_amount, "amount is empty; write 0 for a stall that sold nothing")
+            else:
                 fail(row, c_amount, reword(exc, "amount", amount))
-                amount_problems = True
+            amount_problems = True
 
         stall = stall_of[code]
         if stall is None:
             fail(row, c_stall, stall_of.why(code))
 
         label = values[i_category] if i_category is not None else None
-        if label is None or (type(label) is str and not label.strip()):
-            category = stall.category if stall else None
-            if stall and category is None:
-                where = c_category or c_stall
-                fail(row, where, f"category is empty and stall {stall.code} has none")
-        else:
-            category = category_of[label]
-            if category is None:
+        category = category_of[label]  # None for an empty cell too
+        if category is None:
+            if is_blank(label):
+                category = stall.category if stall else None
+                if stall and category is None:
+                    where = c_category or c_stall
+                    fail(row, where, f"category is empty and stall {stall.code} has none")
+            else:
                 fail(row, c_category, category_of.why())  # type: ignore[arg-type]
 
         sid = session_id
