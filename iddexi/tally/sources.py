@@ -1,9 +1,9 @@
-"""Read untrusted spreadsheet files into rows of cells that remember where they came from.
+"""Read untrusted spreadsheet files into rows of cells that know where they came from.
 
 This layer only reads: it knows nothing of the ledger and validates nothing except that
-the file is a sane CSV or workbook. Every value keeps the location a person would look
-for in WPS/Excel (``sales.xlsx:Sales:5:金额(元)``, ``sales.csv:3:金额``), so the importer
-can point at the exact cell when it refuses one.
+the file is a sane CSV or workbook. Every value can be named by the location a person
+would look for in WPS/Excel (``sales.xlsx:Sales:5:金额(元)``, ``sales.csv:3:金额``), so the
+importer can point at the exact cell when it refuses one.
 
 openpyxl is imported lazily inside :func:`read_sheets`: entry commands stay fast.
 """
@@ -70,7 +70,7 @@ class Row(NamedTuple):
     and ask for a ``location`` only to report a problem.
     """
 
-    number: int  # as the user sees it: header is row 1 (CSV: the line number)
+    number: int  # the row number WPS/Excel shows (CSV: the line the record starts on)
     values: Sequence[object]
     positions: Mapping[str, int]  # header key -> index in ``values``
     where: str  # ``FILE`` or ``FILE:SHEET``
@@ -85,6 +85,7 @@ class Row(NamedTuple):
         return Cell(self.values[self.positions[key]], self.location(key), key, self.number)
 
     def value(self, key: str) -> object:
+        """The value under header ``key``."""
         return self.values[self.positions[key]]
 
     def location(self, key: str) -> str:
