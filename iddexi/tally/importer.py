@@ -15,7 +15,7 @@ import gc
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_fields
 from pathlib import Path
@@ -108,18 +108,6 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _row_checks(ledger: Ledger, files: list[_File]) -> AbstractContextManager[None]:
-    """SQLite's per-row foreign-key checks are off for a command of sales tables only.
-
-    Validation checked each line's session, stall and category inside the same write
-    transaction, and bulk.insert_sales checks each distinct value again before writing;
-    SQLite would look them up again for every line (a quarter of the insert's time).
-    Such a command writes only batches, lines, and voids of lines it has just read.
-    """
-    kinds = {rec.kind.kind for f in files for _, rec in f.tables}
-    return bulk.foreign_keys_off(ledger.conn) if kinds == {"sales"} else nullcontext()
-
-
 def _import_files(
     ledger: Ledger,
     paths: list[Path],
@@ -144,8 +132,12 @@ def _import_files(
 
     outcomes: list[ImportOutcome] = []
     problems: list[Problem] = []
+    # Sales tables alone are written without SQLite's per-row foreign-key checks: see
+    # bulk.foreign_keys_off. Rosters, sessions and templates keep them.
+    kinds = {rec.kind.kind for f in files for _, rec in f.tables}
+    checks = bulk.foreign_keys_off(ledger.conn) if kinds == {"sales"} else nullcontext()
     try:
-        with _row_checks(ledger, files), ledger.transaction():
+        with checks, ledger.transaction():
             seen: dict[str, tuple[Path, int | None]] = {}
             for f in files:
                 problems += f.problems
