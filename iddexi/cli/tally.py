@@ -6,6 +6,7 @@ tally machinery are imported inside the commands only.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,13 +124,14 @@ class _Progress:
         if total <= PROGRESS_ROWS or self.off:
             return
         if self.bar is None:
+            # a log file gets no bar, not even its last line (and no rich import to find out)
+            if not sys.stderr.isatty():
+                self.off = True
+                return
             from rich.console import Console
             from rich.progress import Progress
 
             console = Console(stderr=True)
-            if not console.is_terminal:  # a log file gets no bar, not even its last line
-                self.off = True
-                return
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task("Checking rows", total=total)
