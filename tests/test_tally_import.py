@@ -403,3 +403,29 @@ def test_a_hand_made_csv_without_a_season_column_names_sessions_by_date(
         ("F01", "food"): Decimal("3.00"),
     }
     assert sales_of(run, "2024-25:2") == {("D01", "dairy"): Decimal("50.00")}
+
+
+def test_an_uncalculated_formula_is_reported_with_every_other_mistake(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    """A formula without a saved value must not hide the typo and the unknown stall below it."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "销售"
+    sheet.append(["季", "场次", "摊位", "类别", "金额"])
+    sheet.append(["2025-26", 1, "M01", "肉", "=1+1"])  # openpyxl saves no result for it
+    sheet.append(["2025-26", 1, "ZZZ", "肉", "100"])
+    sheet.append(["2025-26", 1, "D01", "奶", "12,34.5"])
+    path = tmp_path / "公式.xlsx"
+    wb.save(path)
+    before = history(run)
+    result = run("tally", "import", path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("公式.xlsx:销售:2:金额: formula without a saved value")
+    assert any(line.startswith("公式.xlsx:销售:3:摊位:") and "ZZZ" in line for line in lines)
+    assert any(line.startswith("公式.xlsx:销售:4:金额:") and "12,34.5" in line for line in lines)
+    assert lines[-1] == "Error: 3 problems found; nothing was written"
+    assert history(run) == before

@@ -151,7 +151,9 @@ def _import_files(
                 if held is not None:
                     outcomes.append(_noop(f.path, held.id))
                     continue
+                before = len(problems)
                 outcome = _import_one(ledger, f, replace, tick, problems)
+                _put_unreadable_first(f, problems, before)
                 seen[f.sha256] = (f.path, outcome.batch_id)
                 outcomes.append(outcome)
             if problems:
@@ -167,6 +169,16 @@ def _import_files(
             ledger.conn.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _put_unreadable_first(f: _File, problems: list[Problem], before: int) -> None:
+    """Formula cells without a saved value lead the file's problems; what validation said
+    of those same cells (read as empty) is left out, the rest is kept."""
+    unreadable = [p for sheet, _ in f.tables for p in sheet.unreadable]
+    if unreadable:
+        cells = {p.location for p in unreadable}
+        found = [p for p in problems[before:] if p.location not in cells]
+        problems[before:] = [*unreadable, *found]
 
 
 def _noop(path: Path, batch: int | None, duplicate_of: Path | None = None) -> ImportOutcome:

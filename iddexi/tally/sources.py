@@ -17,7 +17,7 @@ import io
 import itertools
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
@@ -29,7 +29,6 @@ from iddexi.tally.xlsx_safety import (
     column_letter,
     damaged_workbook,
     formula_problems,
-    formulas_refused,
     open_checked_archive,
 )
 
@@ -106,7 +105,9 @@ class Sheet:
     header written twice keeps its first column while later ones get the column added,
     ``"备注 (F)"``, and are listed in ``duplicate_headers``. ``headers`` is empty when no
     header row was found in the first rows (then ``header_row`` is 0 and ``rows`` empty).
-    ``hidden`` is True for a worksheet hidden in Excel/WPS.
+    ``hidden`` is True for a worksheet hidden in Excel/WPS. ``unreadable`` lists the cells
+    whose value could not be read (formulas without a saved result; their value is None),
+    so that the importer can report them together with every other problem of the file.
     """
 
     file: str
@@ -116,6 +117,7 @@ class Sheet:
     rows: list[Row]
     duplicate_headers: tuple[str, ...] = ()
     hidden: bool = False
+    unreadable: tuple[Problem, ...] = ()
 
     def location(self, row: int | None = None, column: str | None = None) -> str:
         """``FILE``, ``FILE:SHEET``, ``FILE:SHEET:ROW`` or ``FILE:SHEET:ROW:COLUMN``.
@@ -380,7 +382,6 @@ def _sheet_rows(ws: object, where: str) -> Iterator[_RawRow]:
 def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> list[Sheet]:
     archive = open_checked_archive(path)
     sheets: list[Sheet] = []
-    problems: list[Problem] = []
     try:
         import openpyxl
 
@@ -395,12 +396,13 @@ def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> li
                     sheet = _assemble(
                         path.name, ws.title, rows, finder, max_rows, letters=True, hidden=hidden
                     )
-                    sheets.append(sheet)
                     if sheet.header_row:  # ws._worksheet_path: the sheet's part in the zip
                         locate = partial(_formula_location, sheet)
-                        problems += formula_problems(
+                        unreadable = formula_problems(
                             archive, ws._worksheet_path, sheet.header_row, locate
                         )
+                        sheet = replace(sheet, unreadable=tuple(unreadable))
+                    sheets.append(sheet)
             finally:
                 wb.close()
     except IddexiError:
@@ -409,8 +411,6 @@ def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> li
         raise damaged_workbook(path, exc) from None
     finally:
         archive.close()
-    if problems:
-        raise formulas_refused(path.name, problems)
     return sheets
 
 

@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from iddexi.ledger.errors import InputError, Problem, ProblemsError
+from iddexi.ledger.errors import InputError, Problem
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
@@ -33,8 +33,6 @@ MAX_RATIO = 200
 #: The last row of an Excel sheet; a row number past it means a damaged or crafted file.
 MAX_EXCEL_ROWS = 1_048_576
 
-#: Located problems listed in one refusal (the summary still gives the full count).
-MAX_LISTED_PROBLEMS = 100
 NO_SAVED_VALUE = (
     "formula without a saved value; open and save the file in Excel/WPS, or type the number"
 )
@@ -201,15 +199,6 @@ def formula_problems(
     """One :class:`Problem` per uncalculated formula; ``locate(row, col)`` names the cell."""
     found = formula_cells_without_value(archive, member, first_row)
     return [Problem(locate(row, col), NO_SAVED_VALUE) for row, col in found]
-
-
-def formulas_refused(name: str, problems: list[Problem]) -> ProblemsError:
-    listed = problems[:MAX_LISTED_PROBLEMS]
-    more = "" if len(problems) == len(listed) else f" (the first {len(listed)} listed)"
-    return ProblemsError(
-        listed,
-        f"{name}: {len(problems)} formula cell(s) have no saved value{more}; nothing was read",
-    )
 
 
 def damaged_workbook(path: Path, exc: BaseException) -> InputError:
