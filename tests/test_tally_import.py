@@ -429,3 +429,13 @@ def test_an_uncalculated_formula_is_reported_with_every_other_mistake(
     assert any(line.startswith("公式.xlsx:销售:4:金额:") and "12,34.5" in line for line in lines)
     assert lines[-1] == "Error: 3 problems found; nothing was written"
     assert history(run) == before
+
+
+def test_a_clash_in_quantity_alone_says_what_differs(market: Ledger, run, tmp_path: Path) -> None:
+    first = write(tmp_path / "a.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,3,只\n")
+    assert run("tally", "import", first).exit_code == 0
+    again = write(tmp_path / "b.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,4,只\n")
+    result = run("tally", "import", again)
+    assert result.exit_code == 1
+    assert "already recorded as ¥1,200.00" in result.stderr
+    assert "with a different quantity 3 → 4" in result.stderr

@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 from operator import itemgetter
 
-from iddexi.ledger.bulk import LineRow, Lookups, live_lines
+from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
 from iddexi.ledger.sessions import split_session_ref
@@ -373,9 +373,9 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
         old = live.get((sid, stall, category))
         if old is None:
             plan.lines.append(line)
-        elif (old.amount_fen, old.unit, old.note) == (fen, unit, note) and old.quantity == (
-            None if quantity is None else Decimal(quantity)
-        ):
+            continue
+        differences = _differences(old, quantity, unit, note)
+        if fen == old.amount_fen and not differences:
             plan.skipped += 1
         elif replace:
             plan.voids.append(old.sale_id)
@@ -386,7 +386,26 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
                     row,
                     amount,
                     f"{refs.get(sid, sid)} stall {stall} {category} is already recorded as "
-                    f"{format_yuan(old.amount_fen)} (batch {old.batch_id}); "
-                    "import with --replace to supersede it",
+                    f"{format_yuan(old.amount_fen)} (batch {old.batch_id})"
+                    + (f" with a different {differences}" if differences else "")
+                    + "; import with --replace to supersede it",
                 )
             )
+
+
+def _differences(old: LiveLine, quantity: object, unit: object, note: object) -> str:
+    """What a line changes besides the amount: "quantity 3 → 4, note (empty) → 退货"."""
+    pairs = (
+        ("quantity", old.quantity, None if quantity is None else Decimal(quantity)),
+        ("unit", old.unit, unit),
+        ("note", old.note, note),
+    )
+    return ", ".join(
+        f"{what} {_shown(before)} → {_shown(after)}"
+        for what, before, after in pairs
+        if before != after
+    )
+
+
+def _shown(value: object) -> str:
+    return "(empty)" if value is None else str(value)
