@@ -30,3 +30,11 @@ def test_recording_a_market_day_runs_as_written(run) -> None:
     assert line["amount_yuan"] == Decimal("12800.50")
     [session] = json.loads(run("session", "list", "2025-26", "--json").stdout)
     assert session["visitors"] == 10400
+
+
+def test_every_command_is_shown_in_the_readme() -> None:
+    from iddexi.cli import COMMANDS
+
+    text = README.read_text(encoding="utf-8")
+    missing = [name for name in COMMANDS if f"iddexi {name}" not in text]
+    assert not missing, f"README never shows: {missing}"
