@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from iddexi.ledger.errors import ConflictError, InputError
 from iddexi.ledger.records import Sale, Session, Stall
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
 
-@dataclass(frozen=True)
-class SaleLine:
+class SaleLine(NamedTuple):
     """A validated line ready to write: the session by id, codes resolved, money in fen."""
 
     session_id: int
@@ -28,8 +26,7 @@ class SaleLine:
     note: str | None = None
 
 
-@dataclass(frozen=True)
-class Clash:
+class Clash(NamedTuple):
     """A line that is already recorded for the same session, stall and category."""
 
     sale_id: int

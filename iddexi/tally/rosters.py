@@ -12,7 +12,6 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import replace as changed_copy
 from decimal import Decimal
 
 from iddexi.ledger.bulk import reference_batch, session_field_batches
@@ -230,13 +229,13 @@ def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
             continue
         batch = reference_batch(ctx.ledger, "seasons", old.code)
         cells = {"planned_sessions": "planned"}
-        changed = _changes(ctx, row, f"season {code}", vars(old), new, batch, cells)
+        changed = _changes(ctx, row, f"season {code}", old._asdict(), new, batch, cells)
         if changed is None:
             continue
         if not changed:
             ctx.plan.skipped += 1
             continue
-        updated = changed_copy(old, **changed)
+        updated = old._replace(**changed)
         outside = sorted(
             s.date
             for (season, _), s in ctx.lookups.sessions.items()
@@ -299,9 +298,9 @@ def validate_stalls(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
             ctx.plan.stalls.append(Stall(code=code, **new))  # type: ignore[arg-type]
             continue
         batch = reference_batch(ctx.ledger, "stalls", old.code)
-        changed = _changes(ctx, row, f"stall {old.code}", vars(old), new, batch)
+        changed = _changes(ctx, row, f"stall {old.code}", old._asdict(), new, batch)
         if changed:
-            ctx.plan.stall_updates.append(changed_copy(old, **changed))
+            ctx.plan.stall_updates.append(old._replace(**changed))
         elif changed is not None:
             ctx.plan.skipped += 1
 

@@ -164,6 +164,11 @@ def _torn_batch(book: Ledger, rng: random.Random, tag: str, sessions: dict[int, 
         pass  # the batch row lands alone ...
     for line in lines:  # ... and each line in its own transaction: the bug to catch
         with book.transaction():
+            # superseding what it clashes with, as the atomic writer does, so that a torn
+            # batch is the only thing wrong with this writer
+            clash = book.clash_for(line)
+            if clash:
+                book.void_lines([clash.sale_id], bid)
             book.conn.execute(
                 "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
                 " VALUES (?, ?, ?, ?, ?)",
