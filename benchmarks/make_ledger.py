@@ -8,7 +8,7 @@ a few seconds). Everything is deterministic for a given seed.
     python benchmarks/make_ledger.py --stalls 90           # ≈ 100k lines
     python benchmarks/make_ledger.py --csv                 # 100k-line sales CSV + its ledger
 
-Files are cached under ``--workdir`` (default /tmp/iddexi-bench), never in the repository.
+Files are cached under ``--workdir`` (default: iddexi-bench in the system temp folder), never in the repository.
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ import hashlib
 import os
 import random
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_WORKDIR = Path(os.environ.get("IDDEXI_BENCH_DIR", "/tmp/iddexi-bench"))
+DEFAULT_WORKDIR = Path(
+    os.environ.get("IDDEXI_BENCH_DIR", Path(tempfile.gettempdir()) / "iddexi-bench")
+)
 CATEGORIES = ("meat", "dairy", "craft", "food", "activity", "other")
 TOWNSHIPS = (
     ("巴彦托海镇", "town"),
