@@ -387,14 +387,14 @@ def test_voiding_is_the_one_change_a_batch_accepts_and_only_once(market: Ledger,
     assert market.sales("2025-26:1") == []
 
 
-def test_an_import_that_skips_rows_already_recorded_still_adds_up(market: Ledger, run) -> None:
-    """A totals row counts the whole file; the batch holds only the rows it wrote."""
+def test_an_import_repeating_a_recorded_line_still_adds_up(market: Ledger, run) -> None:
+    """A totals row counts the whole file, and the batch holds the whole file."""
     first = Path("first.csv")
     first.write_text("season,session,stall,category,amount\n2025-26,1,M01,meat,100\n")
     second = Path("second.csv")
     second.write_text(
         "season,session,stall,category,amount\n"
-        "2025-26,1,M01,meat,100\n"  # identical to what first.csv recorded: skipped
+        "2025-26,1,M01,meat,100\n"  # identical to what first.csv recorded
         "2025-26,1,D01,dairy,50\n"
         "合计,,,,150\n"
     )

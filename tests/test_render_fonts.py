@@ -77,7 +77,6 @@ def test_without_the_cjk_font_the_same_figure_does_warn(tmp_path):
 
 def test_module_import_does_not_import_matplotlib():
     code = (
-        "import sys; import iddexi.render.fonts; "
-        "sys.exit(1 if 'matplotlib' in sys.modules else 0)"
+        "import sys; import iddexi.render.fonts; sys.exit(1 if 'matplotlib' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

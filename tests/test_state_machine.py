@@ -2,8 +2,9 @@
 restores and reopenings, checked after every step against a model in integer fen.
 
 The model knows only the rules a person is told: a line per session, stall and category;
-``--replace`` supersedes the live line; an import is all or nothing and identical rows are
-skipped; the same bytes import once; voiding a batch takes its lines out and brings back
+``--replace`` supersedes the live line; an import is all or nothing; a file whose lines all
+match the ledger writes nothing, otherwise its batch holds every line it lists (identical
+ones included, superseding the old); the same bytes import once; voiding a batch takes its lines out and brings back
 what it superseded (unless a later batch holds that line again). After every step the
 ledger's per-session totals, an independent sum over the raw tables, the season report's
 figures and the model must agree to the fen, and `iddexi check` must find nothing.
@@ -162,6 +163,15 @@ class LedgerMachine(RuleBasedStateMachine):
         path.write_text(_csv(lines, with_total), encoding="utf-8")
         return path
 
+    @rule(
+        target=files,
+        path=files,
+        more=st.dictionaries(keys, fens, min_size=1, max_size=3),
+    )
+    def write_fuller_file(self, path: Path, more: dict[Key, int]) -> Path:
+        """An organiser's second sheet: the lines of an earlier one and some more."""
+        return self.write_file(_parse(path) | more, with_total=False)
+
     @rule(path=files, replace=st.booleans())
     def import_file(self, path: Path, replace: bool) -> None:
         """Import a file (again, if it was imported before)."""
@@ -184,9 +194,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert outcome.batch_id is None
             return
         assert outcome.batch_id is not None
-        assert (outcome.total_fen, outcome.replaced) == (sum(new.values()), len(clashes))
+        assert (outcome.total_fen, outcome.replaced) == (sum(lines.values()), len(clashes))
         self.model.batches[outcome.batch_id] = BatchModel(
-            new, {(live[k][0], k) for k in clashes}, sha
+            lines, {(live[k][0], k) for k in lines if k in live}, sha
         )
 
     # --------------------------------------------------------------------- voids

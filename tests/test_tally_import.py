@@ -215,6 +215,31 @@ def test_the_same_lines_in_other_bytes_are_skipped_not_doubled(
     assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16000.50")
 
 
+def test_a_file_repeating_recorded_lines_holds_them_so_voiding_the_older_loses_nothing(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    """The second sheet repeats the first day's takings and adds a stall; when the first
+    import turns out to be the wrong file and is voided, the second still holds them all."""
+    assert run("tally", "import", write(tmp_path / "a.csv", SALES_EN)).exit_code == 0
+    first = history(run)[-1]["id"]
+    fuller = write(tmp_path / "b.csv", SALES_EN + "2025-26,1,F01,food,99.50,,,\n")
+    result = run("tally", "import", fuller)
+    assert result.exit_code == 0, result.stderr
+    second = history(run)[-1]["id"]
+    assert result.stdout.strip() == (
+        f"b.csv: sales, 4 rows, total ¥16,100.00, "
+        f"3 lines as already recorded, now in this batch (batch {second})"
+    )
+    assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16100.00")
+    assert run("void", str(first), "--reason", "wrong file").exit_code == 0
+    assert sales_of(run, "2025-26:1") == {
+        ("M01", "meat"): Decimal("12800.50"),
+        ("D01", "dairy"): Decimal("3200.00"),
+        ("F01", "food"): Decimal("99.50"),
+    }
+    assert run("check").exit_code == 0
+
+
 def test_replace_supersedes_clashing_lines_in_the_new_batch(
     market: Ledger, run, tmp_path: Path
 ) -> None:
@@ -432,9 +457,13 @@ def test_an_uncalculated_formula_is_reported_with_every_other_mistake(
 
 
 def test_a_clash_in_quantity_alone_says_what_differs(market: Ledger, run, tmp_path: Path) -> None:
-    first = write(tmp_path / "a.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,3,只\n")
+    first = write(
+        tmp_path / "a.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,3,只\n"
+    )
     assert run("tally", "import", first).exit_code == 0
-    again = write(tmp_path / "b.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,4,只\n")
+    again = write(
+        tmp_path / "b.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,1200,4,只\n"
+    )
     result = run("tally", "import", again)
     assert result.exit_code == 1
     assert "already recorded as ¥1,200.00" in result.stderr

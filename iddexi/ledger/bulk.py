@@ -156,7 +156,6 @@ class Plan:
     """Everything one imported file will write, already validated."""
 
     kind: str
-    control_total_fen: int | None = None
     townships: list[tuple[str, str | None]] = field(default_factory=list)
     township_updates: list[tuple[str, str | None]] = field(default_factory=list)
     seasons: list[Season] = field(default_factory=list)
@@ -168,7 +167,10 @@ class Plan:
     # plain tuples (see LineRow), since a sales table can hold 100,000 of them
     lines: list[LineRow] = field(default_factory=list)
     voids: list[int] = field(default_factory=list)
-    skipped: int = 0  # rows identical to what the ledger already holds
+    skipped: int = 0  # roster and session rows identical to what the ledger already holds
+    # sales lines identical to live ones: written again in this batch, superseding those,
+    # so that the batch holds all its file said (voiding the older batch loses nothing)
+    unchanged_lines: int = 0
 
     @property
     def rows(self) -> int:

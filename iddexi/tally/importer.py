@@ -52,8 +52,11 @@ class ImportOutcome:
     already_in: int | None  # the live batch that already holds these exact bytes
     rows: int  # records written: lines, sessions and their corrections, roster entries
     total_fen: int  # sum of the sales lines written
-    replaced: int  # live lines superseded (--replace)
-    skipped: int = 0  # rows identical to what the ledger already holds
+    replaced: int  # live lines superseded with other figures (--replace)
+    skipped: int = 0  # rows identical to the ledger's, so not written
+    # sales lines identical to live ones in a file that also brings something new: written
+    # again in this batch, superseding the old ones, so the batch holds all its file says
+    carried: int = 0
     ignored_columns: tuple[str, ...] = ()
     control_total_fen: int | None = None
     duplicate_of: Path | None = None  # an earlier file of the same command had these bytes
@@ -324,20 +327,15 @@ def _import_one(
     ]
     known = [c for c in controls if c is not None]
     control = sum(known) if known else None
-    before = len(problems)
     conn.execute("SAVEPOINT tally_file")
     batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
     rows = sum(p.rows for p in plans)
+    unchanged = sum(p.unchanged_lines for p in plans)
     written = sum(p.total_fen for p in plans)
-    if rows and control is not None and written != control and len(problems) == before:
-        # Lines identical to the ledger's were skipped. The totals row matched the whole
-        # file; the batch records the total of what it holds (`iddexi check` compares the
-        # two), so the file is written again under that total.
+    skipped = sum(p.skipped for p in plans)
+    if rows == unchanged:  # the file changes nothing: no batch
         conn.execute("ROLLBACK TO tally_file")
-        batch_id, plans = _write_file(ledger, f, replace, lambda n: None, problems, written)
-    if rows == 0:
-        conn.execute("ROLLBACK TO tally_file")
-        batch_id = None
+        batch_id, rows, written, skipped, unchanged = None, 0, 0, skipped + unchanged, 0
     conn.execute("RELEASE tally_file")
     kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
     return ImportOutcome(
@@ -347,8 +345,9 @@ def _import_one(
         None,
         rows,
         written,
-        sum(len(p.voids) for p in plans),
-        sum(p.skipped for p in plans),
+        sum(len(p.voids) for p in plans) - sum(p.unchanged_lines for p in plans),
+        skipped,
+        unchanged,
         tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
         control,
     )

@@ -356,7 +356,8 @@ class _CategoryOf(dict[object, "str | None"]):
 
 
 def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount: str) -> None:
-    """Lines already recorded: identical ones are skipped, others clash unless ``replace``.
+    """Lines already recorded: identical ones move into this batch, others clash unless
+    ``replace``; either way the new batch supersedes the old line.
 
     ``rows[i]`` is the row of ``lines[i]``; a clash is placed at its ``amount`` cell.
     """
@@ -376,7 +377,9 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
             continue
         differences = _differences(old, quantity, unit, note)
         if fen == old.amount_fen and not differences:
-            plan.skipped += 1
+            plan.voids.append(old.sale_id)
+            plan.lines.append(line)
+            plan.unchanged_lines += 1
         elif replace:
             plan.voids.append(old.sale_id)
             plan.lines.append(line)
