@@ -12,6 +12,9 @@ Nothing here imports pandas, matplotlib or openpyxl at module level.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,9 +275,26 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     except OSError as exc:
         raise InputError(f"cannot create the report folder {out_dir}: {exc.strerror}") from None
     stem = report.stem(lang)
-    paths = [write_workbook(report, out_dir / f"{stem}.xlsx", lang)]
-    paths += write_charts(report, out_dir, stem, lang)
-    brief = out_dir / f"{stem}-brief.txt"
-    brief.write_text(brief_text(report, lang) + "\n", encoding="utf-8")
-    paths.append(brief)
+    # Written side by side in a scratch folder, then moved in: a report that cannot be
+    # written whole leaves the folder as it was, not half old and half new.
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".iddexi-report-", dir=out_dir))
+    except OSError as exc:
+        raise InputError(f"cannot write into {out_dir}: {exc.strerror}") from None
+    try:
+        drafts = [write_workbook(report, scratch / f"{stem}.xlsx", lang)]
+        drafts += write_charts(report, scratch, stem, lang)
+        brief = scratch / f"{stem}-brief.txt"
+        brief.write_text(brief_text(report, lang) + "\n", encoding="utf-8")
+        drafts.append(brief)
+        paths = [out_dir / draft.name for draft in drafts]
+        for path in paths:
+            if path.is_dir():
+                raise InputError(f"cannot write {path}: a folder of that name is in the way")
+        for draft, path in zip(drafts, paths, strict=True):
+            os.replace(draft, path)
+    except OSError as exc:
+        raise InputError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return [p.resolve() for p in paths]

@@ -372,6 +372,16 @@ def test_refusals_are_one_error_line(demo, run, args, message):
     assert result.stdout == ""
 
 
+def test_a_report_that_cannot_be_written_whole_writes_nothing(demo, run, tmp_path):
+    out = tmp_path / "out"
+    blocker = out / "iddexi-2025-26-as-of-2025-12-06-brief.txt"
+    blocker.mkdir(parents=True)
+    result = run(*REF, "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot write {blocker}: a folder of that name is in the way\n"
+    assert list(out.iterdir()) == [blocker]
+
+
 def test_english_workbook_and_explicit_vs(demo, run, tmp_path):
     from openpyxl import load_workbook
 

@@ -206,7 +206,9 @@ def test_template_refusals(market: Ledger, run, tmp_path: Path) -> None:
         (["2025-26:1", "-o", "t.xls"], "Error: the template is an Excel workbook: name it .xlsx"),
         (["2025-26:1", "-o", "no/such/t.xlsx"], "Error: folder no/such does not exist"),
         (["2025-26:1", "--lang", "fr"], "Error: --lang 'fr' is not zh or en"),
+        (["2025-26:1", "-o", "taken.xlsx"], "Error: cannot write taken.xlsx: Is a directory"),
     ]
+    (tmp_path / "taken.xlsx").mkdir()
     for args, message in cases:
         if "-o" not in args:
             args = [*args, "-o", "t.xlsx"]
@@ -214,6 +216,7 @@ def test_template_refusals(market: Ledger, run, tmp_path: Path) -> None:
         assert result.exit_code == 1, args
         assert result.stderr.startswith(message), (args, result.stderr)
     assert not (tmp_path / "t.xlsx").exists()
+    assert not list(tmp_path.glob("*tally*"))  # no scratch files left behind
 
 
 HOSTILE = [

@@ -44,8 +44,11 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             raise fail(exc.summary) from None
         except IddexiError as exc:
             raise fail(str(exc)) from None
-        except sqlite3.OperationalError as exc:
-            raise fail(f"the ledger could not be written: {exc}") from None
+        except sqlite3.Error as exc:
+            raise fail(f"the ledger failed: {exc}") from None
+        except OSError as exc:  # a file the command reads or writes, named by the OS
+            where = f": {exc.filename}" if exc.filename else ""
+            raise fail(f"{exc.strerror or exc}{where}") from None
 
     return wrapper
 

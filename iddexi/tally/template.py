@@ -145,13 +145,18 @@ def write_template(ledger: Ledger, session_ref: str, out: Path, lang: str = "zh"
     _write_session(session_ws, season, date, session, lang, ranges)
     _write_sales(ledger, sales_ws, session, lang, ranges)
 
-    fd, tmp = tempfile.mkstemp(prefix=".tally-", suffix=".xlsx", dir=out.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tally-", suffix=".xlsx", dir=out.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
     os.close(fd)
     try:
         wb.save(tmp)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"cannot write {out}: {exc.strerror}") from None
         raise
     return out
 
