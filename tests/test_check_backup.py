@@ -305,6 +305,20 @@ def _damaged(tmp_path: Path, backup: Path) -> Path:
     return path
 
 
+def _doubled(tmp_path: Path, backup: Path) -> Path:
+    """A sound SQLite file that counts a line twice (written by hand, not by iddexi)."""
+    path = tmp_path / "doubled.sqlite"
+    path.write_bytes(backup.read_bytes())
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
+        " SELECT batch_id, session_id, stall, category, amount_fen FROM sales"
+    )
+    conn.commit()
+    conn.close()
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
@@ -316,6 +330,7 @@ def _damaged(tmp_path: Path, backup: Path) -> Path:
         (lambda tmp, b: _not_a_ledger(tmp), "not an iddexi ledger"),
         (_newer, "newer than this iddexi knows"),
         (_damaged, "damaged and was not restored"),
+        (_doubled, "stall M01 meat: 2 live lines (¥2,000.00 in all"),
         (lambda tmp, b: tmp, "is a folder"),
     ],
 )

@@ -398,6 +398,7 @@ def restore_ledger(source: Path, target: Path, *, force: bool = False) -> CopyRe
                 f"{source} is damaged and was not restored: {problems[0].message}"
             )
         version = describe_ledger(conn, source)
+        _refuse_unsound_money(conn, source)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
             raise LedgerFileError(f"ledger {target} is a folder; give the path of a .sqlite file")
@@ -416,6 +417,28 @@ def restore_ledger(source: Path, target: Path, *, force: bool = False) -> CopyRe
     finally:
         conn.close()
     return CopyResult(target, batches, version)
+
+
+# What a backup must pass to be restored: the checks on money and its references. A
+# session off its market day is left to `iddexi check` (the organiser was warned when it
+# was entered), and an older schema is migrated when the restored ledger is opened.
+RESTORE_CHECKS: tuple[Check, ...] = (
+    reference_problems,
+    orphan_problems,
+    duplicate_problems,
+    control_total_problems,
+)
+
+
+def _refuse_unsound_money(conn: sqlite3.Connection, source: Path) -> None:
+    problems = [p for step in RESTORE_CHECKS for p in step(conn)]
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise LedgerFileError(
+            f"{source} was not restored: {first.location}: {first.message}{more}; "
+            f"`iddexi --ledger {source} check` lists every problem"
+        )
 
 
 def _singular(table: str) -> str:
