@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,17 +75,9 @@ class DemoResult:
 
 def is_demo_ledger(path: Path) -> bool:
     """True when ``path`` is an SQLite ledger whose first batch was written by the demo."""
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return False
-    try:
-        row = conn.execute("SELECT kind, source FROM batches ORDER BY id LIMIT 1").fetchone()
-    except sqlite3.Error:
-        return False
-    finally:
-        conn.close()
-    return row == ("demo", DEMO_SOURCE)
+    from iddexi.ledger.integrity import first_batch
+
+    return first_batch(path) == ("demo", DEMO_SOURCE)
 
 
 def _remove(path: Path) -> None:
@@ -124,7 +115,7 @@ def build_demo_ledger(path: Path, data: DemoManifest) -> None:
                     source=f"{DEMO_SOURCE}: manifest.toml",
                 )
             import_files(ledger, data.files)
-            ledger.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            ledger.fold_wal()
         _remove(path)
         os.replace(building, path)
     except BaseException:

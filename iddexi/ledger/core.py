@@ -51,6 +51,11 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
     def close(self) -> None:
         self.conn.close()
 
+    def fold_wal(self) -> None:
+        """Move the write-ahead log into the main file, so the file alone is the ledger
+        (for a file about to be renamed or handed on)."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def __enter__(self) -> Ledger:
         return self
 

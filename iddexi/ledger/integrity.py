@@ -15,7 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from iddexi.ledger.errors import ConflictError, LedgerFileError, NotFoundError, Problem
+from iddexi.ledger.errors import (
+    ConflictError,
+    IddexiError,
+    LedgerFileError,
+    NotFoundError,
+    Problem,
+)
 from iddexi.ledger.migrations import SCHEMA_VERSION
 from iddexi.ledger.records import MARKET_DAYS
 from iddexi.ledger.values import format_yuan
@@ -288,6 +294,22 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise LedgerFileError(f"cannot open {path}: {exc}") from None
     return conn
+
+
+def first_batch(path: Path) -> tuple[str, str] | None:
+    """The kind and source of the first batch of the ledger at ``path``; None when there
+    is none, or the file is not a readable ledger."""
+    try:
+        conn = open_readonly(path)
+    except IddexiError:
+        return None
+    try:
+        row = conn.execute("SELECT kind, source FROM batches ORDER BY id LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else (row[0], row[1])
 
 
 def describe_ledger(conn: sqlite3.Connection, path: Path) -> int:

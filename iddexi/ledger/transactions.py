@@ -20,3 +20,23 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[None]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+class Savepoint:
+    """A nested step of an open transaction that can be undone on its own."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        self.conn, self.name = conn, name
+
+    def undo(self) -> None:
+        """Take back everything written since the savepoint (the transaction goes on)."""
+        self.conn.execute(f"ROLLBACK TO {self.name}")
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str) -> Iterator[Savepoint]:
+    """``SAVEPOINT`` … ``RELEASE`` inside an open transaction; on an error the enclosing
+    :func:`write_transaction` rolls everything back."""
+    conn.execute(f"SAVEPOINT {name}")
+    yield Savepoint(conn, name)
+    conn.execute(f"RELEASE {name}")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
+from iddexi.ledger.transactions import savepoint
 from iddexi.tally.cells import Context
 from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
 from iddexi.tally.rosters import (
@@ -163,14 +164,8 @@ def _import_files(
                 raise _refusal(problems)
             if dry_run:
                 raise _DryRun
-    except _DryRun:
+    except _DryRun:  # write_transaction rolled everything back
         return [_dry(o) for o in outcomes]
-    except BaseException:
-        # An interrupted BEGIN can leave the connection inside a transaction; a ledger
-        # object kept open (a long-lived process) must stay usable.
-        if ledger.conn.in_transaction:
-            ledger.conn.execute("ROLLBACK")
-        raise
     return outcomes
 
 
@@ -319,7 +314,6 @@ def _import_one(
     problems: list[Problem],
 ) -> ImportOutcome:
     """Check and write one file as one batch (inside the command's transaction)."""
-    conn = ledger.conn
     controls = [
         control_total(sheet, rec)
         for sheet, rec in f.tables
@@ -327,16 +321,15 @@ def _import_one(
     ]
     known = [c for c in controls if c is not None]
     control = sum(known) if known else None
-    conn.execute("SAVEPOINT tally_file")
-    batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
-    rows = sum(p.rows for p in plans)
-    unchanged = sum(p.unchanged_lines for p in plans)
-    written = sum(p.total_fen for p in plans)
-    skipped = sum(p.skipped for p in plans)
-    if rows == unchanged:  # the file changes nothing: no batch
-        conn.execute("ROLLBACK TO tally_file")
-        batch_id, rows, written, skipped, unchanged = None, 0, 0, skipped + unchanged, 0
-    conn.execute("RELEASE tally_file")
+    with savepoint(ledger.conn, "tally_file") as step:
+        batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
+        rows = sum(p.rows for p in plans)
+        unchanged = sum(p.unchanged_lines for p in plans)
+        written = sum(p.total_fen for p in plans)
+        skipped = sum(p.skipped for p in plans)
+        if rows == unchanged:  # the file changes nothing: no batch
+            step.undo()
+            batch_id, rows, written, skipped, unchanged = None, 0, 0, skipped + unchanged, 0
     kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
     return ImportOutcome(
         f.path,
