@@ -130,7 +130,7 @@ def test_void_needs_a_reason_and_an_existing_batch(market: Ledger) -> None:
 
 
 @pytest.mark.parametrize("what", ["season", "township", "stall", "category"])
-def test_a_reference_data_batch_cannot_be_voided(ledger: Ledger, what: str) -> None:
+def test_a_batch_of_reference_data_only_cannot_be_voided(ledger: Ledger, what: str) -> None:
     if what == "season":
         ledger.add_season("2025-26", D(2025, 11, 22), D(2026, 1, 31))
     elif what == "township":

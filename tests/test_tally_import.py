@@ -402,6 +402,13 @@ def test_a_hand_made_workbook_with_a_title_row_and_two_tables(
     }
     note = [x["note"] for x in jload(run("sale", "list", "2025-26:2", "--json").stdout)]
     assert "=SUM(1)" in note
+    # the wrong day's sheet: voiding the workbook takes its sales out, the new stall stays
+    batch = history(run)[-1]["id"]
+    voided = run("void", str(batch), "--reason", "that was 12月13日")
+    assert voided.exit_code == 0, voided.stderr
+    assert sales_of(run, "2025-26:2") == {}
+    assert "M02" in {s["code"] for s in jload(run("stall", "list", "--json").stdout)}
+    assert run("check").exit_code == 0
 
 
 def test_a_hand_made_csv_without_a_season_column_names_sessions_by_date(

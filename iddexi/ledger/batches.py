@@ -59,7 +59,10 @@ class BatchesMixin:
         return Batch(*row) if row else None
 
     def void(self, batch_id: int, reason: str) -> Batch:
-        """Mark a batch void: its lines and sessions stop counting; nothing is deleted."""
+        """Mark a batch void: its lines and sessions stop counting; nothing is deleted.
+
+        Stalls, townships and seasons the batch set up stay (see _refuse_reference_batch).
+        """
         from iddexi.ledger.core import now_iso
 
         reason = reason.strip()
@@ -81,6 +84,17 @@ class BatchesMixin:
         return self.batch_record(batch_id)
 
     def _refuse_reference_batch(self, batch_id: int) -> None:
+        # Stalls, townships and seasons are not versioned: a roster sheet that was wrong is
+        # corrected by importing it again. A batch that also holds sales or sessions (a
+        # workbook with a stall sheet) can be voided; the reference rows it set up stay.
+        holds_entries = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sales WHERE batch_id = ?1)"
+            " OR EXISTS (SELECT 1 FROM sessions WHERE batch_id = ?1)"
+            " OR EXISTS (SELECT 1 FROM session_revisions WHERE batch_id = ?1)",
+            (batch_id,),
+        ).fetchone()[0]
+        if holds_entries:
+            return
         for table, what in (
             ("seasons", "season"),
             ("townships", "township"),
@@ -93,8 +107,8 @@ class BatchesMixin:
             ).fetchone()
             if row:
                 raise ConflictError(
-                    f"batch {batch_id} set up {what} {row[0]}; reference data cannot be voided, "
-                    "only sales and sessions"
+                    f"batch {batch_id} set up {what} {row[0]} and nothing else to void; "
+                    "reference data is corrected, not voided (import the roster again)"
                 )
 
     def _refuse_orphaning_sales(self, batch_id: int) -> None:
