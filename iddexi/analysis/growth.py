@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 ONE_DECIMAL = Decimal("0.1")
-SHARE_PLACES = Decimal("1e-10")
 FEN = Decimal("0.01")
 #: From this ratio of this season to last on, the change is also stated as a multiple (倍).
 MULTIPLE_FROM = Decimal(2)
@@ -39,10 +38,11 @@ def multiple(this: int | Decimal, last: int | Decimal | None) -> Decimal | None:
 
 
 def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
-    """part / whole as a fraction 0–1 (ten decimals); ``None`` when whole is 0."""
+    """part / whole as a fraction 0–1, unrounded (it feeds percentage points, which are
+    rounded once, at the end); ``None`` when whole is 0."""
     if not whole:
         return None
-    return _round(Decimal(part) / Decimal(whole), SHARE_PLACES)
+    return Decimal(part) / Decimal(whole)
 
 
 def pp_change(this_share: Decimal | None, last_share: Decimal | None) -> Decimal | None:

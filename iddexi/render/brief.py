@@ -9,6 +9,7 @@ Every number comes from the report; only the wording is made here.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.analysis.figures import MEAT
@@ -129,7 +130,7 @@ def _compare_en(report: SeasonReport) -> str:
     return text
 
 
-def _wan_en(value: int, unit: str) -> str:
+def _wan_en(value: int | Decimal, unit: str) -> str:
     """The Chinese press figure in brackets, from ten thousand on: " (54.9万元)"."""
     return f" ({wan(value)}万{unit})" if value >= 10_000 else ""
 
@@ -145,13 +146,13 @@ def _en(report: SeasonReport) -> str:
         text += f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}"
     text += (
         f" and tourism revenue of {yuan_text(this.revenue_fen)}"
-        f"{_wan_en(this.revenue_fen // 100, '元')}{_compare_en(report)}."
+        f"{_wan_en(Decimal(this.revenue_fen) / 100, '元')}{_compare_en(report)}."
     )
     meat = this.category_fen(MEAT)
     if meat:
         text += (
             f" {report.category_label(MEAT, 'en')} sold {yuan_text(meat)}"
-            f"{_wan_en(meat // 100, '元')}, {share_pct(this.meat_share)} of the revenue"
+            f"{_wan_en(Decimal(meat) / 100, '元')}, {share_pct(this.meat_share)} of the revenue"
         )
         change = report.growth.meat_share_pp
         if change is not None and change != 0:
