@@ -51,13 +51,13 @@ from iddexi.analysis.windows import (
 from iddexi.ledger import queries
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.ledger.values import fen_to_yuan
+from iddexi.render.labels import check_language
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
-    from iddexi.ledger.records import Season
+    from iddexi.ledger.records import Season, Stall
 
 TOP_STALLS = 10
-LANGUAGES = ("zh", "en")
 
 
 @dataclass
@@ -84,8 +84,7 @@ class SeasonReport:
     last_curve: list[CurvePoint]
     projection: Projection | None
     _lines: Callable[[list[int]], Iterator[queries.RawLine]] = field(repr=False, default=None)  # type: ignore[assignment]
-    stall_info: dict[str, queries.StallInfo] = field(repr=False, default_factory=dict)
-    _loaded: dict[str, list[queries.RawLine]] = field(repr=False, default_factory=dict)
+    stall_info: dict[str, Stall] = field(repr=False, default_factory=dict)
 
     @property
     def top_stalls(self) -> list[StallRow]:
@@ -100,17 +99,10 @@ class SeasonReport:
 
         Needs the ledger the report was built from to be still open.
         """
-        if which in self._loaded:
-            return iter(self._loaded[which])
         window = self.window if which == "this" else self.compare_window
         if self._lines is None or not window.count:
             return iter(())
         return self._lines(window.ids)
-
-    def load_lines(self) -> None:
-        """Read both windows' lines now, so the files can be written without the ledger."""
-        for which in ("this", "last"):
-            self._loaded[which] = list(self.lines(which))
 
     def stem(self, lang: str = "zh") -> str:
         """The start of every file name of this report: season, as-of date, alignment."""
@@ -263,8 +255,7 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     The ledger the report was built from must still be open (the raw-data sheet reads
     the windows' lines from it).
     """
-    if lang not in LANGUAGES:
-        raise InputError(f"--lang {lang!r} is not one of {', '.join(LANGUAGES)}")
+    check_language(lang)
     from iddexi.render.brief import brief_text
     from iddexi.render.charts import write_charts
     from iddexi.render.xlsx import write_workbook

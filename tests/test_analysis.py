@@ -17,7 +17,8 @@ from iddexi.analysis.sessions import (
     season_curve,
 )
 from iddexi.analysis.windows import Window, same_period, season_to_date, years_earlier
-from iddexi.ledger.queries import SessionCategoryTotal, SessionFigures, StallInfo, StallTotal
+from iddexi.ledger.queries import SessionCategoryTotal, SessionFigures, StallTotal
+from iddexi.ledger.records import Stall
 
 
 def session(sid: int, season: str, number: int, day: str, visitors: int | None = 100, host=None):
@@ -114,8 +115,8 @@ TOTALS = [
     SessionCategoryTotal(3, "meat", 8483000, 9),
 ]
 STALLS = {
-    "M01": StallInfo("M01", "肉一", None, "甲", True, "meat"),
-    "F01": StallInfo("F01", "小吃", None, "乙", False, "food"),
+    "M01": Stall("M01", "肉一", None, "甲", True, "meat"),
+    "F01": Stall("F01", "小吃", None, "乙", False, "food"),
 }
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 from iddexi.analysis.figures import WindowFigures
 from iddexi.analysis.growth import growth_pct, pp_change, share
 from iddexi.analysis.windows import Window
-from iddexi.ledger.queries import StallInfo, StallTotal
+from iddexi.ledger.queries import StallTotal
+from iddexi.ledger.records import Stall
 from iddexi.ledger.values import fen_to_yuan
 
 
@@ -92,7 +93,7 @@ class StallRow:
 def stall_rows(
     this_totals: Iterable[StallTotal],
     last_totals: Iterable[StallTotal],
-    stalls: Mapping[str, StallInfo],
+    stalls: Mapping[str, Stall],
     revenue_fen: int,
 ) -> list[StallRow]:
     """Stalls that sold in either window, this window's biggest first."""
@@ -111,7 +112,7 @@ def stall_rows(
         last_sessions[t.stall] = max(last_sessions.get(t.stall, 0), t.sessions)
     rows = []
     for code in set(this_fen) | set(last_fen):
-        info = stalls.get(code) or StallInfo(code, code, None, None, False, None)
+        info = stalls.get(code) or Stall(code, code, None, None, False, None)
         rows.append(
             StallRow(
                 code,

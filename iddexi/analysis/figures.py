@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from iddexi.analysis.growth import growth_pct, multiple, per_visit_yuan, pp_change, share
 from iddexi.analysis.windows import Window
-from iddexi.ledger.queries import SessionCategoryTotal, StallInfo, StallTotal
+from iddexi.ledger.queries import SessionCategoryTotal, StallTotal
+from iddexi.ledger.records import Stall
 from iddexi.ledger.values import fen_to_yuan
 
 MEAT = "meat"
@@ -69,7 +70,7 @@ def window_figures(
     window: Window,
     session_totals: Iterable[SessionCategoryTotal],
     stall_totals: Iterable[StallTotal],
-    stalls: Mapping[str, StallInfo],
+    stalls: Mapping[str, Stall],
     category_order: Sequence[str],
 ) -> WindowFigures:
     """Sum a window from per-session-and-category and per-stall totals.

@@ -151,10 +151,6 @@ class Projection:
     last_total_visitors: int
     season_visitors: int | None
 
-    @property
-    def last_share_to_date(self) -> Decimal:
-        return Decimal(self.last_to_date_fen) / Decimal(self.last_total_fen)
-
     def as_json(self) -> dict:
         return {
             "kind": "projection",

@@ -26,10 +26,9 @@ def demo(
 ) -> None:
     """Build ledgers/demo.sqlite (or --ledger) from the bundled data and write its reports.  Example: iddexi demo --out reports/demo"""
     from iddexi.demo import run_demo
-    from iddexi.ledger.errors import InputError
+    from iddexi.render.labels import check_language
 
-    if lang not in ("zh", "en"):
-        raise InputError(f"--lang {lang!r} is not one of zh, en")
+    check_language(lang)
     # The root --ledger only: $IDDEXI_LEDGER names the user's own ledger, never the demo's.
     result = run_demo(state(ctx).ledger_option, out, lang, whole_season=whole_season)
     typer.echo(("演示账本：" if lang == "zh" else "Demo ledger: ") + str(result.ledger_path))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
-from iddexi.ledger.errors import InputError
 
 if TYPE_CHECKING:
     from iddexi.reporting import SeasonReport
@@ -45,10 +44,10 @@ def _build(
     ctx: typer.Context, season: str, vs: str | None, as_of: str | None, align: str, lang: str
 ) -> SeasonReport:
     from iddexi.ledger.values import parse_date
-    from iddexi.reporting import LANGUAGES, build_season_report
+    from iddexi.render.labels import check_language
+    from iddexi.reporting import build_season_report
 
-    if lang not in LANGUAGES:
-        raise InputError(f"--lang {lang!r} is not one of {', '.join(LANGUAGES)}")
+    check_language(lang)
     day = parse_date(as_of, "--as-of") if as_of is not None else None
     return build_season_report(ledger(ctx), season, vs=vs, as_of=day, align=align)
 

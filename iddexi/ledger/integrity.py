@@ -23,7 +23,7 @@ from iddexi.ledger.errors import (
     Problem,
 )
 from iddexi.ledger.migrations import SCHEMA_VERSION
-from iddexi.ledger.records import MARKET_DAYS
+from iddexi.ledger.sessions import off_market_day
 from iddexi.ledger.values import format_yuan
 
 # The kinds of problem, as ``check --json`` names them.
@@ -38,7 +38,6 @@ CONTROL_TOTAL = "control-total"
 SCHEMA = "schema"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -163,16 +162,9 @@ def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
                     kind=OUTSIDE_SEASON,
                 )
             )
-        if market_day in MARKET_DAYS and day.weekday() != MARKET_DAYS.index(market_day):
-            held = _DAY_NAMES[MARKET_DAYS.index(market_day)]
-            problems.append(
-                LedgerProblem(
-                    where,
-                    f"{date} is a {_DAY_NAMES[day.weekday()]}; season {season} is held on {held}s",
-                    date,
-                    kind=MARKET_DAY,
-                )
-            )
+        off_day = off_market_day(season, market_day, day)
+        if off_day:
+            problems.append(LedgerProblem(where, off_day, date, kind=MARKET_DAY))
     return problems
 
 

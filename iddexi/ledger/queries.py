@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
+from iddexi.ledger.records import Stall
+
 
 class SessionFigures(NamedTuple):
     """A live session as it stands now: its number by date and its latest details."""
@@ -48,15 +50,6 @@ class StallTotal(NamedTuple):
     amount_fen: int
     lines: int
     sessions: int
-
-
-class StallInfo(NamedTuple):
-    code: str
-    name: str
-    operator: str | None
-    township: str | None
-    herder: bool
-    category: str | None
 
 
 class CategoryInfo(NamedTuple):
@@ -137,11 +130,11 @@ def stall_totals(conn: sqlite3.Connection, session_ids: Sequence[int]) -> list[S
     return [StallTotal(*row) for row in rows]
 
 
-def stall_infos(conn: sqlite3.Connection) -> list[StallInfo]:
+def stall_infos(conn: sqlite3.Connection) -> list[Stall]:
     rows = conn.execute(
         "SELECT code, name, operator, township, herder, category FROM stalls ORDER BY code"
     )
-    return [StallInfo(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
+    return [Stall(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
 
 
 def category_infos(conn: sqlite3.Connection) -> list[CategoryInfo]:

@@ -16,6 +16,7 @@ SEASON_KINDS = ("winter", "spring", "summer", "autumn")
 TOWNSHIP_KINDS = ("sumu", "town", "township")
 COUNT_METHODS = ("full", "sample", "estimate")
 MARKET_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class Season(NamedTuple):

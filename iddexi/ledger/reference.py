@@ -17,11 +17,11 @@ from iddexi.ledger.records import (
     Stall,
     Township,
 )
+from iddexi.ledger.values import CODE
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -61,7 +61,7 @@ class ReferenceMixin:
         source: str = "season add",
     ) -> Season:
         code = code.strip()
-        if not _CODE.fullmatch(code):
+        if not CODE.fullmatch(code):
             raise InputError(
                 f"season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
             )
@@ -246,7 +246,7 @@ class ReferenceMixin:
         source: str = "stall add",
     ) -> Stall:
         code = code.strip()
-        if not _CODE.fullmatch(code):
+        if not CODE.fullmatch(code):
             raise InputError(
                 f"stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01"
             )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
-from iddexi.ledger.records import COUNT_METHODS, MARKET_DAYS, Season, Session
+from iddexi.ledger.records import COUNT_METHODS, DAY_NAMES, MARKET_DAYS, Season, Session
 from iddexi.ledger.values import parse_date
 
 if TYPE_CHECKING:
@@ -58,15 +58,18 @@ def split_session_ref(ref: str) -> tuple[str, str]:
 
 def market_day_mismatch(season: Season, date: dt.date) -> str | None:
     """A warning when a session falls on another weekday than the season's market day."""
-    if season.market_day is None:
+    return off_market_day(season.code, season.market_day, date)
+
+
+def off_market_day(season: str, market_day: str | None, date: dt.date) -> str | None:
+    """What is wrong when ``date`` is not the season's market day; None when it is (or
+    the season has none)."""
+    if market_day not in MARKET_DAYS:
         return None
-    expected = MARKET_DAYS.index(season.market_day)
+    expected = MARKET_DAYS.index(market_day)
     if date.weekday() == expected:
         return None
-    return (
-        f"{date} is a {date.strftime('%A')}; season {season.code} is held on "
-        f"{dt.date(2024, 1, 1 + expected).strftime('%A')}s"
-    )
+    return f"{date} is a {DAY_NAMES[date.weekday()]}; season {season} is held on {DAY_NAMES[expected]}s"
 
 
 class SessionsMixin:

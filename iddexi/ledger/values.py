@@ -16,6 +16,8 @@ from iddexi.ledger.errors import InputError
 FEN_PER_YUAN = 100
 MAX_LINE_FEN = 10_000_000 * FEN_PER_YUAN  # ¥10,000,000 for one line
 _WAN = Decimal(10_000)
+#: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 # digits with optional thousands separators done right, then optional decimals
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)

@@ -9,9 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from iddexi.ledger.errors import InputError
 from iddexi.ledger.values import format_yuan
 
 NA = "n/a"
+LANGUAGES = ("zh", "en")
+
+
+def check_language(lang: str) -> str:
+    """``lang`` when the reports speak it; else the refusal every command gives."""
+    if lang not in LANGUAGES:
+        raise InputError(f"--lang {lang!r} is not zh or en")
+    return lang
+
 
 _LABELS: dict[str, tuple[str, str]] = {
     # headline measures

@@ -9,7 +9,6 @@ import's batch (sessions). An empty cell never erases what the ledger holds.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -17,12 +16,10 @@ from decimal import Decimal
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
-from iddexi.ledger.values import parse_count, parse_date, parse_temperature
+from iddexi.ledger.values import CODE, parse_count, parse_date, parse_temperature
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
 from iddexi.tally.sources import Cell, Sheet
-
-_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
 
 def _key(value: str) -> str:
@@ -82,7 +79,7 @@ def _choice(table: dict[str, str], allowed: str) -> Callable[[Cell], str]:
 def _code(example: str) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         code = text(cell.value) or ""
-        if not _CODE.fullmatch(code):
+        if not CODE.fullmatch(code):
             raise InputError(f"must be letters, digits, '-', '_' or '.', e.g. {example}")
         return code
 

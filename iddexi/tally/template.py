@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import fen_to_yuan, parse_date
+from iddexi.render.labels import check_language
 from iddexi.render.xlsx_text import set_text
 from iddexi.tally.rosters import COUNT_METHOD_LABELS
 
@@ -116,8 +117,7 @@ def write_template(ledger: Ledger, session_ref: str, out: Path, lang: str = "zh"
         raise InputError(f"the template is an Excel workbook: name it .xlsx, not {out.name!r}")
     if not out.parent.is_dir():
         raise InputError(f"folder {out.parent} does not exist")
-    if lang not in SHEETS:
-        raise InputError(f"language {lang!r} is not zh or en")
+    check_language(lang)
     season, date, session = _target(ledger, session_ref)
 
     from openpyxl import Workbook
