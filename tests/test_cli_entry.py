@@ -475,3 +475,13 @@ def test_an_earlier_session_warns_that_later_numbers_moved(run, market) -> None:
     assert result.exit_code == 0, result.output
     assert "Recorded session 2026-27:1" in result.stdout
     assert "2026-12-05 is 2026-27:2" in result.stderr
+
+
+def test_a_session_off_the_market_day_is_recorded_with_a_warning(run, market) -> None:
+    market.add_season("2026-27", dt.date(2026, 11, 21), dt.date(2027, 1, 30), market_day="sat")
+    result = run("session", "add", "2026-27", "--date", "2026-11-22")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Recorded session 2026-27:1 on 2026-11-22.\n"
+    assert result.stderr == (
+        "Warning: 2026-11-22 is a Sunday; season 2026-27 is held on Saturdays\n"
+    )

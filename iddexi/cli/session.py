@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json, warn
-from iddexi.ledger.sessions import market_day_mismatch
 from iddexi.ledger.values import format_yuan, parse_count, parse_date, parse_temperature
 
 app = App(help="Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD.")
@@ -55,19 +54,12 @@ def add(
     """Record a market day.  Example: iddexi session add 2025-26 --date 2025-11-22 --host 巴彦托海镇 --visitors 9800"""
     day = parse_date(date, "--date")
     details = _details(host, theme, visitors, count_method, temperature, note)
-    book = ledger(ctx)
-    session = book.add_session(season, day, source=f"session add {season} --date {day}", **details)
+    session, warnings = ledger(ctx).enter_session(
+        season, day, source=f"session add {season} --date {day}", **details
+    )
     typer.echo(f"Recorded session {session.ref} on {session.date}.")
-    mismatch = market_day_mismatch(book.season(season), day)
-    if mismatch:
-        warn(mismatch)
-    later = [s for s in book.sessions(season) if s.number > session.number]
-    if later:
-        # SEASON:N names a session by its position, so an earlier date shifts the later ones
-        warn(
-            f"{len(later)} later session(s) now have new numbers: "
-            + ", ".join(f"{s.date} is {s.ref}" for s in later)
-        )
+    for warning in warnings:
+        warn(warning)
 
 
 @app.command("set")

@@ -128,6 +128,28 @@ class SessionsMixin:
             session_id = self.insert_session(season.code, date, batch_id, clean)
         return self.session_by_id(session_id)
 
+    def enter_session(
+        self, season_code: str, date: dt.date, *, source: str = "session add", **fields: object
+    ) -> tuple[Session, list[str]]:
+        """:meth:`add_session` for someone at the keyboard: the session, and what they
+        should be told about it (an unusual weekday, later sessions renumbered)."""
+        session = self.add_session(season_code, date, source=source, **fields)
+        warnings = []
+        off_day = market_day_mismatch(self.season(season_code), date)
+        if off_day:
+            warnings.append(off_day)
+        later = self.conn.execute(
+            "SELECT date, number FROM current_sessions WHERE season = ? AND date > ? ORDER BY date",
+            (session.season, date.isoformat()),
+        ).fetchall()
+        if later:
+            # SEASON:N names a session by its position, so an earlier date shifts later ones
+            warnings.append(
+                f"{len(later)} later session(s) now have new numbers: "
+                + ", ".join(f"{day} is {session.season}:{number}" for day, number in later)
+            )
+        return session, warnings
+
     def insert_session(
         self, season: str, date: dt.date, batch_id: int, fields: dict[str, object]
     ) -> int:
