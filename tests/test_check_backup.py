@@ -60,6 +60,25 @@ def test_check_notices_a_ledger_whose_protections_were_removed_by_hand(
     assert ("schema", "table sales") in problems
 
 
+def test_check_notices_an_entered_amount_changed_behind_the_ledgers_back(
+    market: Ledger, run, ledger_path: Path
+) -> None:
+    sale, _ = market.add_sale("2025-26:1", "M01", "meat", 1_280_050)
+    conn = _raw(ledger_path)
+    conn.execute("DROP TRIGGER sales_no_update")
+    conn.execute("UPDATE sales SET amount_fen = ? WHERE id = ?", (1_280_051, sale.id))
+    conn.close()
+    result = run("check", "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert {
+        "kind": "control-total",
+        "location": f"batch {sale.batch_id} (sale add)",
+        "message": "its 1 line(s) add up to ¥12,800.51 but its recorded total is ¥12,800.50",
+        "value": None,
+    } in problems
+
+
 def test_check_of_a_missing_ledger_is_an_error(run, tmp_path: Path) -> None:
     result = run("--ledger", tmp_path / "none.sqlite", "check")
     assert result.exit_code == 1

@@ -73,7 +73,11 @@ class SalesMixin:
             raise InputError(f"quantity {quantity} is negative")
         stall = self.stall(stall_code)
         category_code = self.resolve_category(category)
-        with self.batch("correction" if replace else "entry", source) as batch_id:
+        # The amount is the batch's control total, so `iddexi check` notices a line
+        # changed behind the ledger's back, as it does for an imported file's totals row.
+        with self.batch(
+            "correction" if replace else "entry", source, control_total_fen=amount_fen
+        ) as batch_id:
             session = self.resolve_session(session_ref, totals=False)
             line = SaleLine(
                 session.id,
