@@ -198,23 +198,26 @@ def test_replace_without_an_earlier_line_just_records(market: Ledger) -> None:
     assert _by_key(market, "2025-26:1") == {("F01", "food"): 50_000}
 
 
-def test_voiding_a_replacement_is_refused_when_the_old_line_would_count_twice(
+def test_voiding_a_correction_in_the_middle_of_a_chain_brings_nothing_back(
     market: Ledger,
 ) -> None:
     market.add_sale("2025-26:1", "M01", "meat", 100_000)
     second, _ = market.add_sale("2025-26:1", "M01", "meat", 200_000, replace=True)
     third, _ = market.add_sale("2025-26:1", "M01", "meat", 300_000, replace=True)
-    # voiding the second would revive the first beside the third
-    with pytest.raises(ConflictError, match=rf"batch {second.batch_id}"):
-        market.void(second.batch_id, "wrong")
-    assert market.batch_record(second.batch_id).status == "live"
+    # the third superseded the first as well, so the first stays out
+    market.void(second.batch_id, "wrong")
     assert _by_key(market, "2025-26:1") == {("M01", "meat"): 300_000}
-    # voiding the latest first is fine, and brings back the second
+    # with every correction void, the first entry stands again
+    market.void(third.batch_id, "wrong")
+    assert _by_key(market, "2025-26:1") == {("M01", "meat"): 100_000}
+
+
+def test_voiding_the_latest_correction_brings_back_the_one_before(market: Ledger) -> None:
+    market.add_sale("2025-26:1", "M01", "meat", 100_000)
+    market.add_sale("2025-26:1", "M01", "meat", 200_000, replace=True)
+    third, _ = market.add_sale("2025-26:1", "M01", "meat", 300_000, replace=True)
     market.void(third.batch_id, "wrong")
     assert _by_key(market, "2025-26:1") == {("M01", "meat"): 200_000}
-
-
-# --- sessions --------------------------------------------------------------------------
 
 
 def test_sessions_are_numbered_by_date_whatever_the_order_of_entry(ledger: Ledger) -> None:

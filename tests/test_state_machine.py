@@ -5,7 +5,9 @@ The model knows only the rules a person is told: a line per session, stall and c
 ``--replace`` supersedes the live line; an import is all or nothing; a file whose lines all
 match the ledger writes nothing, otherwise its batch holds every line it lists (identical
 ones included, superseding the old); the same bytes import once; voiding a batch takes its lines out and brings back
-what it superseded (unless a later batch holds that line again). After every step the
+what it superseded (unless a later batch holds that line again); a new line supersedes
+every earlier one of its key in a live batch, so voiding the middle of a chain of
+corrections brings nothing back. After every step the
 ledger's per-session totals, an independent sum over the raw tables, the season report's
 figures and the model must agree to the fen, and `iddexi check` must find nothing.
 """
@@ -72,6 +74,18 @@ class Model:
                     assert key not in out, f"model holds two live lines for {key}"
                     out[key] = (bid, fen)
         return out
+
+    def holding(self, keys: list[Key]) -> set[tuple[int, Key]]:
+        """What a new line for each key supersedes: that key's line in every live batch
+        (the one that counts and those it superseded before)."""
+        wanted = set(keys)
+        return {
+            (bid, key)
+            for bid, b in self.batches.items()
+            if not b.voided
+            for key in b.lines
+            if key in wanted
+        }
 
     def totals(self) -> dict[str, int]:
         sums = dict.fromkeys(SESSIONS, 0)
@@ -145,7 +159,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert (replaced.amount_fen if replaced else None) == (held[1] if held else None)
         batch = BatchModel({key: fen})
         if held:
-            batch.supersedes.add((held[0], key))
+            batch.supersedes = self.model.holding([key])
         self.model.batches[sale.batch_id] = batch
 
     # ------------------------------------------------------------------- imports
@@ -196,7 +210,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert outcome.batch_id is not None
         assert (outcome.total_fen, outcome.replaced) == (sum(lines.values()), len(clashes))
         self.model.batches[outcome.batch_id] = BatchModel(
-            lines, {(live[k][0], k) for k in lines if k in live}, sha
+            lines, self.model.holding([k for k in lines if k in live]), sha
         )
 
     # --------------------------------------------------------------------- voids

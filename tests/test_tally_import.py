@@ -240,6 +240,24 @@ def test_a_file_repeating_recorded_lines_holds_them_so_voiding_the_older_loses_n
     assert run("check").exit_code == 0
 
 
+def test_any_sheet_of_a_chain_of_fuller_sheets_can_be_voided(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    """Each evening's sheet repeats the day so far; any one of them can be taken back."""
+    extra = ["2025-26,1,F01,food,10,,,\n", "2025-26,1,F01,craft,5,,,\n"]
+    ids = []
+    for n in range(3):
+        path = write(tmp_path / f"sheet{n}.csv", SALES_EN + "".join(extra[:n]))
+        assert run("tally", "import", path).exit_code == 0
+        ids.append(history(run)[-1]["id"])
+    voided = run("void", str(ids[1]), "--reason", "middle sheet was a draft")
+    assert voided.exit_code == 0, voided.stderr
+    assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16015.50")
+    assert run("void", str(ids[2]), "--reason", "so was the last").exit_code == 0
+    assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16000.50")
+    assert run("check").exit_code == 0
+
+
 def test_replace_supersedes_clashing_lines_in_the_new_batch(
     market: Ledger, run, tmp_path: Path
 ) -> None:

@@ -133,9 +133,19 @@ class SalesMixin:
         return ids
 
     def void_lines(self, sale_ids: list[int], batch_id: int) -> None:
-        """Supersede live lines inside an open batch (the batch that replaces them)."""
+        """Supersede live lines inside an open batch (the batch that replaces them).
+
+        Every earlier line of the same session, stall and category in a live batch is
+        superseded with it, not only the one that counts now: after A, B replacing A and
+        C replacing B, voiding B must not bring A's line back beside C's.
+        """
         self.conn.executemany(
-            "INSERT INTO sale_voids (sale_id, batch_id) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO sale_voids (sale_id, batch_id)"
+            " SELECT o.id, ?2 FROM sales s"
+            " JOIN sales o ON o.session_id = s.session_id AND o.stall = s.stall"
+            "  AND o.category = s.category"
+            " JOIN batches b ON b.id = o.batch_id AND b.voided_at IS NULL"
+            " WHERE s.id = ?1 AND o.batch_id != ?2",
             [(sale_id, batch_id) for sale_id in sale_ids],
         )
 
