@@ -365,6 +365,20 @@ def test_restore_checks_the_source_first(
     assert dump_file(ledger_path) == before
 
 
+def test_a_backup_with_problems_is_restored_only_when_asked_and_keeps_them(
+    backup: Path, run, tmp_path: Path
+) -> None:
+    source = _doubled(tmp_path, backup)
+    target = tmp_path / "restored.sqlite"
+    refused = run("--ledger", target, "restore", source)
+    assert refused.exit_code == 1 and "--despite-problems" in refused.stderr
+    assert not target.exists()
+    result = run("--ledger", target, "restore", source, "--despite-problems")
+    assert result.exit_code == 0, result.stderr
+    checked = run("--ledger", target, "check")
+    assert checked.exit_code == 1 and "2 live lines" in checked.stderr
+
+
 # ----------------------------------------------------------------------- append-only
 
 GUARDED = [

@@ -53,12 +53,20 @@ def restore(
     force: Annotated[
         bool, typer.Option("--force", help="Replace the existing ledger (back it up first).")
     ] = False,
+    despite_problems: Annotated[
+        bool,
+        typer.Option(
+            "--despite-problems",
+            help="Restore a sound SQLite ledger even though `iddexi check` finds problems "
+            "in its figures (they come along; check lists them).",
+        ),
+    ] = False,
 ) -> None:
     """Replace the ledger with a checked backup.  Example: iddexi restore backups/iddexi-backup-20251206.sqlite --force"""
     from iddexi.ledger.core import Ledger
     from iddexi.ledger.integrity import restore_ledger
 
     target = _ledger_path(ctx)
-    done = restore_ledger(source, target, force=force)
+    done = restore_ledger(source, target, force=force, despite_problems=despite_problems)
     Ledger.open(target).close()  # migrate a backup made by an older iddexi
     typer.echo(f"Restored {done.batches} batches from {source} into {done.path}")

@@ -394,12 +394,15 @@ def backup_ledger(
     return CopyResult(dest, batches, version)
 
 
-def restore_ledger(source: Path, target: Path, *, force: bool = False) -> CopyResult:
+def restore_ledger(
+    source: Path, target: Path, *, force: bool = False, despite_problems: bool = False
+) -> CopyResult:
     """Replace the ledger at ``target`` with the backup ``source``, in one transaction.
 
     The source is checked first: an SQLite file, an iddexi ledger, passing SQLite's
     integrity check, with a schema this code knows (an older one is migrated when the
-    ledger is next opened). An existing target is only overwritten with ``force``.
+    ledger is next opened), and, unless ``despite_problems``, with figures that pass the
+    money checks of `iddexi check`. An existing target is only overwritten with ``force``.
     """
     source, target = Path(source), Path(target)
     if target.exists() and source.resolve() == target.resolve():
@@ -412,7 +415,8 @@ def restore_ledger(source: Path, target: Path, *, force: bool = False) -> CopyRe
                 f"{source} is damaged and was not restored: {problems[0].message}"
             )
         version = describe_ledger(conn, source)
-        _refuse_unsound_money(conn, source)
+        if not despite_problems:
+            _refuse_unsound_money(conn, source)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
             raise LedgerFileError(f"ledger {target} is a folder; give the path of a .sqlite file")
@@ -451,7 +455,8 @@ def _refuse_unsound_money(conn: sqlite3.Connection, source: Path) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise LedgerFileError(
             f"{source} was not restored: {first.location}: {first.message}{more}; "
-            f"`iddexi --ledger {source} check` lists every problem"
+            f"`iddexi --ledger {source} check` lists every problem; restore "
+            "--despite-problems takes it as it is"
         )
 
 
