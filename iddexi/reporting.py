@@ -30,7 +30,7 @@ from iddexi.analysis.breakdown import (
     top_stalls,
 )
 from iddexi.analysis.figures import Growth, WindowFigures, compare, window_figures
-from iddexi.analysis.growth import share
+from iddexi.analysis.growth import share, share_out
 from iddexi.analysis.sessions import (
     CurvePoint,
     Projection,
@@ -127,10 +127,10 @@ class SeasonReport:
             "compare_window": self.compare_window.as_json(),
             **this,
             "category_shares": {
-                code: share(fen, self.this.revenue_fen)
+                code: share_out(share(fen, self.this.revenue_fen))
                 for code, fen in self.this.by_category.items()
             },
-            "herder_share": self.this.herder_share,
+            "herder_share": share_out(self.this.herder_share),
             "last": self.last.as_json(),
             "growth": self.growth.as_json(),
             "categories": [row.as_json() for row in self.categories],

@@ -70,6 +70,9 @@ def test_shares_points_and_per_visit():
     # rounded once, at the end: 12.349999999 points are 12.3, not 12.35 → 12.4
     assert pp_change(share(12_349_999_999, 10**11), share(0, 1)) == Decimal("12.3")
     assert share(1, 0) is None
+    # a change too small to show is "0.0", never "-0.0"
+    assert str(pp_change(Decimal("0.5"), Decimal("0.5004"))) == "0.0"
+    assert str(growth_pct(99_999, 100_000)) == "0.0"
     assert pp_change(Decimal("0.758"), Decimal("0.719")) == Decimal("3.9")
     assert pp_change(Decimal("0.5"), None) is None
     assert per_visit_yuan(54900000, 30000) == Decimal("18.30")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from iddexi.analysis.figures import WindowFigures
-from iddexi.analysis.growth import growth_pct, pp_change, share
+from iddexi.analysis.growth import growth_pct, pp_change, share, share_out
 from iddexi.analysis.windows import Window
 from iddexi.ledger.queries import StallTotal
 from iddexi.ledger.records import Stall
@@ -35,8 +35,8 @@ class CategoryRow:
             "category": self.code,
             "revenue_yuan": fen_to_yuan(self.this_fen),
             "last_revenue_yuan": fen_to_yuan(self.last_fen),
-            "share": self.this_share,
-            "last_share": self.last_share,
+            "share": share_out(self.this_share),
+            "last_share": share_out(self.last_share),
             "share_change_pp": self.share_pp,
             "revenue_pct": self.growth_pct,
         }
@@ -86,7 +86,7 @@ class StallRow:
             "last_revenue_yuan": fen_to_yuan(self.last_fen),
             "revenue_pct": self.growth_pct,
             "sessions": self.this_sessions,
-            "share": self.this_share,
+            "share": share_out(self.this_share),
         }
 
 

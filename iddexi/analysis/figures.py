@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from iddexi.analysis.growth import growth_pct, multiple, per_visit_yuan, pp_change, share
+from iddexi.analysis.growth import (
+    growth_pct,
+    multiple,
+    per_visit_yuan,
+    pp_change,
+    share,
+    share_out,
+)
 from iddexi.analysis.windows import Window
 from iddexi.ledger.queries import SessionCategoryTotal, StallTotal
 from iddexi.ledger.records import Stall
@@ -57,7 +64,7 @@ class WindowFigures:
             "visitors": self.visitors,
             "revenue_yuan": self.revenue_yuan,
             "by_category": {code: fen_to_yuan(fen) for code, fen in self.by_category.items()},
-            "meat_share": self.meat_share,
+            "meat_share": share_out(self.meat_share),
             "herder_revenue_yuan": fen_to_yuan(self.herder_fen),
             "revenue_per_visit_yuan": self.per_visit_yuan,
             "lines": self.lines,

@@ -11,13 +11,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 ONE_DECIMAL = Decimal("0.1")
+SHARE_PLACES = Decimal("1e-10")
 FEN = Decimal("0.01")
 #: From this ratio of this season to last on, the change is also stated as a multiple (倍).
 MULTIPLE_FROM = Decimal(2)
 
 
 def _round(value: Decimal, places: Decimal) -> Decimal:
-    return value.quantize(places, rounding=ROUND_HALF_UP)
+    rounded = value.quantize(places, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded  # never "-0.0"
 
 
 def growth_pct(this: int | Decimal, last: int | Decimal | None) -> Decimal | None:
@@ -43,6 +45,11 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None
     return Decimal(part) / Decimal(whole)
+
+
+def share_out(value: Decimal | None) -> Decimal | None:
+    """A share as reports hand it on (JSON): ten decimals, rounded at this last step."""
+    return None if value is None else _round(value, SHARE_PLACES)
 
 
 def pp_change(this_share: Decimal | None, last_share: Decimal | None) -> Decimal | None:

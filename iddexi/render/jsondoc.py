@@ -9,10 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
-
-#: Decimal places of a ratio written to JSON (a share such as 0.7577413479).
-RATIO_PLACES = 10
+from decimal import Decimal
 
 
 def dumps(value: object, indent: int = 2) -> str:
@@ -23,9 +20,6 @@ def _encode(value: object, indent: int, level: int) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             return "null"
-        if value.as_tuple().exponent < -RATIO_PLACES:  # type: ignore[operator]
-            # a share's endless expansion, cut here at the last step (money has two places)
-            value = value.quantize(Decimal(1).scaleb(-RATIO_PLACES), rounding=ROUND_HALF_UP)
         return format(value, "f")
     if value is None or isinstance(value, (bool, int, str)):
         return json.dumps(value, ensure_ascii=False)
