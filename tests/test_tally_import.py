@@ -228,7 +228,7 @@ def test_a_file_repeating_recorded_lines_holds_them_so_voiding_the_older_loses_n
     second = history(run)[-1]["id"]
     assert result.stdout.strip() == (
         f"b.csv: sales, 4 rows, total ¥16,100.00, "
-        f"3 lines as already recorded, now in this batch (batch {second})"
+        f"3 rows as already recorded, now in this batch (batch {second})"
     )
     assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16100.00")
     assert run("void", str(first), "--reason", "wrong file").exit_code == 0
@@ -493,3 +493,49 @@ def test_a_clash_in_quantity_alone_says_what_differs(market: Ledger, run, tmp_pa
     assert result.exit_code == 1
     assert "already recorded as ¥1,200.00" in result.stderr
     assert "with a different quantity 3 → 4" in result.stderr
+
+
+def _two_sales_sheets(path: Path, first: list[list], second: list[list]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for ws, rows in ((wb.active, first), (wb.create_sheet("b"), second)):
+        ws.append(["季", "场次", "摊位", "类别", "金额"])
+        for row in rows:
+            ws.append(row)
+    wb.active.title = "a"
+    wb.save(path)
+    return path
+
+
+def test_a_totals_row_on_one_sheet_of_two_still_leaves_a_ledger_that_checks(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = _two_sales_sheets(
+        tmp_path / "two.xlsx",
+        [["2025-26", 1, "M01", "meat", 10], ["合计", None, None, None, 10]],
+        [["2025-26", 1, "D01", "dairy", 20]],
+    )
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert "total ¥30.00, totals row ¥10.00 checked" in result.stdout
+    checked = run("check")
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+
+
+def test_the_same_line_on_two_sheets_of_one_workbook_is_refused(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = _two_sales_sheets(
+        tmp_path / "twice.xlsx",
+        [["2025-26", 1, "M01", "meat", 10]],
+        [["2025-26", 1, "M01", "meat", 10]],
+    )
+    result = run("tally", "import", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "twice.xlsx:b:2:金额: 2025-26:1 stall M01 meat is already on another sheet of this "
+        "file (got '10')",
+        "Error: 1 problem found; nothing was written",
+    ]
+    assert sales_of(run, "2025-26:1") == {}

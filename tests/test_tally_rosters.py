@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,13 +59,13 @@ def test_sessions_table_aliases_create_and_correct_sessions(
     table = write(
         tmp_path / "场次.csv",
         "赛季,日期,承办单位,主题,游客人次,计数方式,气温,备注\n"
-        "2025-26,2025-11-22,巴彦托海镇,,9800,,,\n"  # as recorded: skipped
+        "2025-26,2025-11-22,巴彦托海镇,,9800,,,\n"  # as recorded: held again by this batch
         '2025-26,2025/12/6,辉苏木,冰雪那达慕,"10,400",抽样,−28℃,\n'
         "2025-26,2025年12月13日,巴彦托海镇,年货,8800,estimate,-30.5,雪\n",
     )
     result = run("tally", "import", table)
     assert result.exit_code == 0, result.stderr
-    assert "sessions, 2 rows, 1 row already in the ledger unchanged" in result.stdout
+    assert "sessions, 3 rows, 1 row as already recorded, now in this batch" in result.stdout
     sessions = jload(run("session", "list", "2025-26", "--json").stdout)
     assert [(s["date"], s["host"], s["visitors"], s["count_method"]) for s in sessions] == [
         ("2025-11-22", "巴彦托海镇", 9800, None),
@@ -86,6 +87,33 @@ def test_sessions_table_aliases_create_and_correct_sessions(
     )
     assert run("tally", "import", fix, "--replace").exit_code == 0
     assert market.resolve_session("2025-26:3").visitors == 10500
+
+
+def test_a_later_sessions_table_keeps_the_details_it_repeats_when_the_first_is_voided(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    market.add_session("2025-26", dt.date(2025, 12, 6))  # entered on the day, no count yet
+    first = write(
+        tmp_path / "a.csv", "season,date,host,visitors\n2025-26,2025-12-06,辉苏木,10400\n"
+    )
+    fuller = write(
+        tmp_path / "b.csv",
+        "season,date,host,visitors\n2025-26,2025-12-06,辉苏木,10400\n"
+        "2025-26,2025-12-13,巴彦托海镇,8800\n",
+    )
+    assert run("tally", "import", first).exit_code == 0
+    batch = jload(run("history", "--json").stdout)[-1]["id"]
+    assert run("tally", "import", fuller).exit_code == 0
+    assert run("void", str(batch), "--reason", "draft").exit_code == 0
+    session = market.resolve_session("2025-26:2025-12-06")
+    assert (session.host, session.visitors) == ("辉苏木", 10400)
+    # a table that repeats only what is recorded writes nothing
+    again = write(
+        tmp_path / "c.csv", "season,date,host,visitors\n2025-26,2025-12-13,巴彦托海镇,8800\n"
+    )
+    result = run("tally", "import", again)
+    assert result.exit_code == 0, result.stderr
+    assert "nothing new" in result.stdout
 
 
 def test_sessions_rows_are_checked_against_their_season(market: Ledger, run, tmp_path: Path):

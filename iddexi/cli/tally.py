@@ -94,7 +94,7 @@ def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
     if outcome.skipped:
         parts.append(f"{_plural(outcome.skipped, 'row')} already in the ledger unchanged")
     if outcome.carried:
-        parts.append(f"{_plural(outcome.carried, 'line')} as already recorded, now in this batch")
+        parts.append(f"{_plural(outcome.carried, 'row')} as already recorded, now in this batch")
     if outcome.control_total_fen is not None:
         parts.append(f"totals row {format_yuan(outcome.control_total_fen)} checked")
     if dry_run:

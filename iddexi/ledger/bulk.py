@@ -167,10 +167,16 @@ class Plan:
     # plain tuples (see LineRow), since a sales table can hold 100,000 of them
     lines: list[LineRow] = field(default_factory=list)
     voids: list[int] = field(default_factory=list)
-    skipped: int = 0  # roster and session rows identical to what the ledger already holds
-    # sales lines identical to live ones: written again in this batch, superseding those,
-    # so that the batch holds all its file said (voiding the older batch loses nothing)
-    unchanged_lines: int = 0
+    skipped: int = 0  # roster rows identical to what the ledger already holds
+    # Sales lines and session details identical to the ledger's: written again in this
+    # batch (the lines superseding the old ones), so that the batch holds all its file
+    # says and voiding the older batch loses nothing.
+    carried_lines: int = 0
+    carried_details: int = 0
+
+    @property
+    def carried(self) -> int:
+        return self.carried_lines + self.carried_details
 
     @property
     def rows(self) -> int:

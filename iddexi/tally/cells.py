@@ -35,6 +35,7 @@ class Context:
     problems: list[Problem]
     replace: bool = False
     tick: Tick = lambda n: None  # rows done, for a progress bar
+    batch_id: int | None = None  # the batch the file is written in
 
 
 def is_blank(value: object) -> bool:

@@ -320,11 +320,14 @@ def _import_one(
         if rec.kind.kind in ("sales", "sales_sheet")
     ]
     known = [c for c in controls if c is not None]
-    control = sum(known) if known else None
+    checked = sum(known) if known else None  # what the file's totals rows add up to
+    # The batch's control total covers the whole file only when every sales table had a
+    # totals row; one table without leaves the batch without a control total.
+    control = checked if len(known) == len(controls) else None
     with savepoint(ledger.conn, "tally_file") as step:
         batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
         rows = sum(p.rows for p in plans)
-        unchanged = sum(p.unchanged_lines for p in plans)
+        unchanged = sum(p.carried for p in plans)
         written = sum(p.total_fen for p in plans)
         skipped = sum(p.skipped for p in plans)
         if rows == unchanged:  # the file changes nothing: no batch
@@ -338,11 +341,11 @@ def _import_one(
         None,
         rows,
         written,
-        sum(len(p.voids) for p in plans) - sum(p.unchanged_lines for p in plans),
+        sum(len(p.voids) - p.carried_lines for p in plans),
         skipped,
         unchanged,
         tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
-        control,
+        checked,
     )
 
 
@@ -367,7 +370,9 @@ def _write_file(
     for sheet, rec in f.tables:
         kind = rec.kind.kind
         plan = bulk.Plan(kind)
-        ctx = Context(ledger, bulk.load_lookups(ledger), plan, problems, replace, tick)
+        ctx = Context(
+            ledger, bulk.load_lookups(ledger), plan, problems, replace, tick, batch_id=batch_id
+        )
         named: list[tuple[str, dt.date]] = []
         if kind == "townships":
             validate_townships(ctx, sheet, rec)

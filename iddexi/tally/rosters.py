@@ -365,9 +365,15 @@ def validate_sessions(
         batches = session_field_batches(ctx.ledger, old.id)
         what = f"session {old.ref} ({date})"
         changed = _changes_by_field(ctx, row, what, old.values, new, batches)
-        if changed:
-            ctx.plan.revisions.append((old.id, _stored(changed)))
-        elif changed is not None:
+        if changed is None:
+            continue
+        # The revision holds every detail the row states, the unchanged ones too, so a
+        # later void of the batch that first gave them does not take them away.
+        stated = _stored(new)
+        if stated:
+            ctx.plan.revisions.append((old.id, stated))
+            ctx.plan.carried_details += not changed
+        else:
             ctx.plan.skipped += 1
     return named
 

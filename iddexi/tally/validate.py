@@ -375,11 +375,21 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
         if old is None:
             plan.lines.append(line)
             continue
+        if old.batch_id == ctx.batch_id:  # written by an earlier sheet of this workbook
+            problems.append(
+                problem_at(
+                    row,
+                    amount,
+                    f"{refs.get(sid, sid)} stall {stall} {category} is already on another "
+                    "sheet of this file",
+                )
+            )
+            continue
         differences = _differences(old, quantity, unit, note)
         if fen == old.amount_fen and not differences:
             plan.voids.append(old.sale_id)
             plan.lines.append(line)
-            plan.unchanged_lines += 1
+            plan.carried_lines += 1
         elif replace:
             plan.voids.append(old.sale_id)
             plan.lines.append(line)
