@@ -283,7 +283,10 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
             if path.is_dir():
                 raise InputError(f"cannot write {path}: a folder of that name is in the way")
         for draft, path in zip(drafts, paths, strict=True):
-            os.replace(draft, path)
+            try:
+                os.replace(draft, path)
+            except OSError as exc:
+                raise InputError(f"cannot write {path}: {exc.strerror}") from None
     except OSError as exc:
         raise InputError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
     finally:

@@ -211,8 +211,13 @@ def test_reference_case_end_to_end(demo, run, tmp_path):
     assert sum(Decimal(str(r[col["本期收入（元）"]])) for r in data) == Decimal("549000")
     assert Decimal(str(data[-1][col["本期累计（元）"]])) == Decimal("549000")
     assert Decimal(str(data[-1][col["同期累计（元）"]])) == Decimal("148000")
+    # last season had no third session by 6 December: no figure, not a zero
+    assert (data[-1][col["同期收入（元）"]], data[-1][col["同比"]]) == (None, None)
     assert sessions.freeze_panes is not None
     assert sessions._charts
+    # a running total is drawn with straight segments (smoothed, it can seem to dip)
+    lines = [c for c in sessions._charts if type(c).__name__ == "LineChart"]
+    assert lines and all(s.smooth is False for c in lines for s in c.series)
 
     categories = wb["分类别"]
     meat = next(r for r in categories.iter_rows(values_only=True) if r[1] == "meat")

@@ -317,3 +317,13 @@ def test_cli_start_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_refused_language_creates_no_ledger(run, tmp_path: Path) -> None:
+    ledger = tmp_path / "new.sqlite"
+    result = run(
+        "--ledger", ledger, "tally", "template", "2025-26:1", "-o", "t.xlsx", "--lang", "fr"
+    )
+    assert result.exit_code == 1
+    assert result.stderr == "Error: --lang 'fr' is not zh or en\n"
+    assert not ledger.exists()

@@ -69,11 +69,13 @@ def _sessions(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
                 (mine.host or "") if mine else None,
                 (mine.theme or "") if mine else None,
                 mine.visitors if mine else None,
-                yuan(pair.this_fen),
+                yuan(pair.this_fen) if mine else None,
                 theirs.date if theirs else None,
                 theirs.visitors if theirs else None,
-                yuan(pair.last_fen),
-                frac(pair.growth_pct),
+                yuan(pair.last_fen) if theirs else None,
+                frac(pair.growth_pct) if mine and theirs else None,
+                # to date: a season without this session keeps its running total, so
+                # the last row compares the two same-period totals
                 yuan(pair.this_cum_fen),
                 yuan(pair.last_cum_fen) if report.compare else None,
                 frac(pair.cum_growth_pct),

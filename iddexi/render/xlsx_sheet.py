@@ -229,6 +229,7 @@ class SheetWriter:
             s.graphicalProperties.line.solidFill = hex_colour
             if isinstance(chart, LineChart):
                 s.graphicalProperties.line.width = 28000
+                s.smooth = False  # LibreOffice smooths by default: a running total must not dip
             else:
                 s.graphicalProperties.solidFill = hex_colour
         self.ws.add_chart(chart, anchor)
