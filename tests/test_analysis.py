@@ -142,6 +142,8 @@ def test_window_figures_and_comparison():
     assert growth.revenue_pct == Decimal("270.9")
     assert growth.revenue_multiple == Decimal("3.7")
     assert growth.visitors_pct == Decimal("229.7")
+    # (549,000 / 30,000) against (148,000 / 9,100): 18.3 / 16.2637… = +12.5%
+    assert growth.per_visit_pct == Decimal("12.5")
     nothing = compare(this, WindowFigures())
     assert nothing.revenue_pct is None and nothing.visitors_pct is None
     assert nothing.meat_share_pp is None and nothing.revenue_multiple is None
@@ -158,6 +160,23 @@ def test_visitors_missing_are_counted_as_zero_and_flagged():
     result = figures(window)
     assert result.visitors == 0 and result.visitors_missing == 1
     assert result.per_visit_yuan is None
+
+
+def test_revenue_per_visit_counts_only_sessions_with_a_visitor_count():
+    window = Window(
+        "B",
+        (session(11, "B", 1, "2025-11-22", 10000), session(12, "B", 2, "2025-11-29", None)),
+    )
+    result = figures(window)
+    assert result.revenue_fen == 20300000 + 12000000
+    assert result.per_visit_yuan == Decimal("20.30")  # ¥203,000 / 10,000, not ¥323,000
+
+
+def test_revenue_per_visit_growth_is_not_computed_from_rounded_figures():
+    this = WindowFigures(visitors=24_800, revenue_fen=8_363_880, counted_revenue_fen=8_363_880)
+    last = WindowFigures(visitors=25_800, revenue_fen=8_036_325, counted_revenue_fen=8_036_325)
+    # ¥3.3725…/visit against ¥3.1148…: +8.27%; via ¥3.37 / ¥3.11 it would be +8.4%
+    assert compare(this, last).per_visit_pct == Decimal("8.3")
 
 
 def test_pairs_carry_cumulative_totals_forward():

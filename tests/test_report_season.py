@@ -398,3 +398,19 @@ def test_english_workbook_and_explicit_vs(demo, run, tmp_path):
     assert wb.sheetnames[0] == "Summary"
     rows = {r[0]: r[1:] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert Decimal(str(rows["Revenue (yuan)"][0])) == Decimal("549000")
+
+
+def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
+    import datetime as dt
+
+    market.add_session("2025-26", dt.date(2025, 12, 6), host="辉苏木")  # no count
+    for ref, fen in (("2025-26:1", 980_000), ("2025-26:3", 500_000)):
+        market.add_sale(ref, "M01", "meat", fen)
+    zh = run("report", "brief", "2025-26")
+    assert zh.exit_code == 0, zh.stderr
+    assert "吸引游客2万人次（1场未统计人次）" in zh.stdout
+    en = run("report", "brief", "2025-26", "--lang", "en")
+    assert "20,000 visits (2万人次) (1 session not counted)" in en.stdout
+    doc = report_json(run, "report", "season", "2025-26", "--no-files")
+    # ¥9,800 over the 20,000 counted visits; the uncounted day's ¥5,000 is left out
+    assert doc["revenue_per_visit_yuan"] == Decimal("0.49")

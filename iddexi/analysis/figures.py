@@ -31,6 +31,8 @@ class WindowFigures:
     #: sessions of the window with no visitor count recorded (counted as 0 visits)
     visitors_missing: int = 0
     revenue_fen: int = 0
+    #: takings of the sessions that have a visitor count: what revenue per visit divides
+    counted_revenue_fen: int = 0
     lines: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     herder_fen: int = 0
@@ -56,7 +58,7 @@ class WindowFigures:
 
     @property
     def per_visit_yuan(self) -> Decimal | None:
-        return per_visit_yuan(self.revenue_fen, self.visitors)
+        return per_visit_yuan(self.counted_revenue_fen, self.visitors)
 
     def as_json(self) -> dict:
         return {
@@ -87,13 +89,16 @@ def window_figures(
     (unknown codes last), only those with takings.
     """
     ids = set(window.ids)
+    counted = {s.id for s in window.sessions if s.visitors is not None}
     by_category: dict[str, int] = {}
-    revenue = lines = 0
+    revenue = counted_revenue = lines = 0
     for total in session_totals:
         if total.session_id in ids:
             by_category[total.category] = by_category.get(total.category, 0) + total.amount_fen
             revenue += total.amount_fen
             lines += total.lines
+            if total.session_id in counted:
+                counted_revenue += total.amount_fen
     rank = {code: i for i, code in enumerate(category_order)}
     ordered = dict(sorted(by_category.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
     herder = 0
@@ -109,6 +114,7 @@ def window_figures(
         visitors=sum(s.visitors or 0 for s in window.sessions),
         visitors_missing=sum(1 for s in window.sessions if s.visitors is None),
         revenue_fen=revenue,
+        counted_revenue_fen=counted_revenue,
         lines=lines,
         by_category=ordered,
         herder_fen=herder,
@@ -144,14 +150,17 @@ class Growth:
 
 def compare(this: WindowFigures, last: WindowFigures) -> Growth:
     """How this window's figures changed against last season's same period."""
-    last_per_visit = last.per_visit_yuan
-    this_per_visit = this.per_visit_yuan
+    # revenue per visit compared exactly (a/b against c/d is a·d against c·b), not
+    # through the per-visit figures already rounded to the fen
+    per_visit_pct = None
+    if this.visitors and last.visitors:
+        per_visit_pct = growth_pct(
+            this.counted_revenue_fen * last.visitors, last.counted_revenue_fen * this.visitors
+        )
     return Growth(
         revenue_pct=growth_pct(this.revenue_fen, last.revenue_fen),
         visitors_pct=growth_pct(this.visitors, last.visitors),
-        per_visit_pct=(
-            growth_pct(this_per_visit, last_per_visit) if this_per_visit is not None else None
-        ),
+        per_visit_pct=per_visit_pct,
         herder_revenue_pct=growth_pct(this.herder_fen, last.herder_fen),
         meat_revenue_pct=growth_pct(this.category_fen(MEAT), last.category_fen(MEAT)),
         meat_share_pp=pp_change(this.meat_share, last.meat_share),

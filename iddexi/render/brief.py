@@ -83,7 +83,8 @@ def _zh(report: SeasonReport) -> str:
         f"{_market_zh(report.season.kind)}已举办{this.sessions}场，"
     )
     if this.visitors:
-        text += f"吸引游客{visits_wan(this.visitors)}人次，"
+        uncounted = f"（{this.visitors_missing}场未统计人次）" if this.visitors_missing else ""
+        text += f"吸引游客{visits_wan(this.visitors)}人次{uncounted}，"
     text += f"实现旅游收入{money_wan(this.revenue_fen)}{_compare_zh(report)}"
     meat = this.category_fen(MEAT)
     if meat:
@@ -144,6 +145,9 @@ def _en(report: SeasonReport) -> str:
     )
     if this.visitors:
         text += f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}"
+        if this.visitors_missing:
+            plural = "session" if this.visitors_missing == 1 else "sessions"
+            text += f" ({this.visitors_missing} {plural} not counted)"
     text += (
         f" and tourism revenue of {yuan_text(this.revenue_fen)}"
         f"{_wan_en(Decimal(this.revenue_fen) / 100, '元')}{_compare_en(report)}."
