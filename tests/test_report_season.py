@@ -398,6 +398,13 @@ def test_english_workbook_and_explicit_vs(demo, run, tmp_path):
     assert wb.sheetnames[0] == "Summary"
     rows = {r[0]: r[1:] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
     assert Decimal(str(rows["Revenue (yuan)"][0])) == Decimal("549000")
+    # every figure in 10k yuan fits its column (Excel shows ### where one does not)
+    summary = wb["Summary"]
+    for row in summary.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and "10k yuan" in cell.number_format:
+                shown = f"{cell.value:,.1f} (10k yuan)"
+                assert summary.column_dimensions[cell.column_letter].width > len(shown)
 
 
 def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
@@ -414,3 +421,12 @@ def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
     doc = report_json(run, "report", "season", "2025-26", "--no-files")
     # ¥9,800 over the 20,000 counted visits; the uncounted day's ¥5,000 is left out
     assert doc["revenue_per_visit_yuan"] == Decimal("0.49")
+
+
+def test_season_titles_do_not_repeat_the_kind():
+    from iddexi.render.labels import season_title
+
+    assert season_title("2025-26", "winter", "en") == "the 2025-26 winter season"
+    assert season_title("2031-summer", "summer", "en") == "the 2031-summer season"
+    assert season_title("2025-26", "winter") == "2025-26冬季"
+    assert season_title("2025冬季", "winter") == "2025冬季"

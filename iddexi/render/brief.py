@@ -114,7 +114,9 @@ def _compare_en(report: SeasonReport) -> str:
     elif report.align == "date":
         period = f"the same period of {report.compare.code}"
     else:
-        period = f"the first {report.compare_window.count} sessions of {report.compare.code}"
+        count = report.compare_window.count
+        first = "the first session" if count == 1 else f"the first {count} sessions"
+        period = f"{first} of {report.compare.code}"
     last = report.last.revenue_fen
     if last == 0:
         return f"; {period} recorded no revenue to compare with"
@@ -161,7 +163,7 @@ def _en(report: SeasonReport) -> str:
         change = report.growth.meat_share_pp
         if change is not None and change != 0:
             more = "more" if change > 0 else "less"
-            text += f", {abs(change)} percentage points {more} than last season"
+            text += f", {abs(change)} percentage points {more} than in the same period last season"
         text += "."
     if this.herder_fen:
         text += (

@@ -195,6 +195,8 @@ def window_text(start: dt.date | None, end: dt.date | None, count: int, lang: st
 
 def season_title(code: str, kind: str, lang: str = "zh") -> str:
     """2025-26冬季 / the 2025-26 winter season."""
+    # a code that already names its kind ("2031-summer", "2025冬季") is not repeated
     if lang == "zh":
-        return f"{code}{KIND_ZH.get(kind, '')}"
-    return f"the {code} {kind} season"
+        named = KIND_ZH.get(kind, "")
+        return code if named and named in code else f"{code}{named}"
+    return f"the {code} season" if kind in code.casefold() else f"the {code} {kind} season"

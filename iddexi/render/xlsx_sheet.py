@@ -46,8 +46,10 @@ def _shown(value: object, number_format: str | None) -> str:
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         if number_format == PERCENT:
             return f"{Decimal(value) * 100:.1f}%"
-        if number_format in (WAN, WAN_EN):
-            return f"{Decimal(value):,.1f}万元xx"
+        if number_format == WAN:
+            return f"{Decimal(value):,.1f}万元x"
+        if number_format == WAN_EN:
+            return f"{Decimal(value):,.1f} (10k yuan)"
         if number_format == YUAN:
             return f"¥{Decimal(value):,.2f}"
         return f"{value:,}"
