@@ -69,3 +69,13 @@ def test_charts_without_a_season_to_compare(sold, tmp_path):
         warnings.simplefilter("error")
         paths = write_charts(report, tmp_path, "first", "zh")
     assert len(paths) == len(CHARTS) and all(png_size(p)[0] == 1800 for p in paths)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_charts_of_a_season_with_sessions_but_no_sales(market, tmp_path, lang):
+    report = build_season_report(market, "2025-26")
+    assert report.this.revenue_fen == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the "no sales" note must render in Chinese too
+        paths = write_charts(report, tmp_path, "empty", lang)
+    assert len(paths) == len(CHARTS) and all(png_size(p) == (1800, 1012) for p in paths)

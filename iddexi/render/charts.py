@@ -259,7 +259,7 @@ def _cumulative(report: SeasonReport, lang: str, ax: Any) -> None:
         )
         total = wan(Decimal(report.projection.season_total_fen) / 100)
         text = f"{label('projection_point', lang)} {total}"
-        text += "万元（预测值）" if lang == "zh" else " (a projection)"
+        text += "万元（预测值）" if lang == "zh" else " (10k yuan, a projection)"
         ax.scatter(
             [x],
             [y],
@@ -285,8 +285,18 @@ def _cumulative(report: SeasonReport, lang: str, ax: Any) -> None:
     ax.set_ylim(bottom=0)
 
 
+def _nothing_sold(lang: str, ax: Any) -> list[str]:
+    """An empty chart says so, rather than showing a bare frame."""
+    ax.text(0.5, 0.5, label("no_sales", lang), transform=ax.transAxes, ha="center", fontsize=16)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return []
+
+
 def _categories(report: SeasonReport, lang: str, ax: Any) -> list[str]:
     rows = report.categories
+    if not any(r.this_fen or r.last_fen for r in rows):
+        return _nothing_sold(lang, ax)
     names = [_safe(_short(report.category_label(r.code, lang))) for r in rows][::-1]
     this = [float((r.this_share or 0) * 100) for r in rows][::-1]
     last = [float((r.last_share or 0) * 100) for r in rows][::-1]
@@ -312,6 +322,8 @@ def _categories(report: SeasonReport, lang: str, ax: Any) -> list[str]:
 
 def _stalls(report: SeasonReport, lang: str, ax: Any) -> list[str]:
     rows = report.top_stalls[::-1]
+    if not any(r.this_fen for r in rows):
+        return _nothing_sold(lang, ax)
     names = [
         _safe(_short(r.name) + (f"（{r.code}）" if lang == "zh" else f" ({r.code})")) for r in rows
     ]

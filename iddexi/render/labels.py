@@ -106,6 +106,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "last_full": ("上季全季", "whole season"),
     "projection_point": ("全季预测", "Projected season total"),
     "no_compare": ("无可比上季", "no season to compare with"),
+    "no_sales": ("本期无销售记录", "no sales recorded in this window"),
     "report_title": ("伊德喜大集同期对比报告", "Idexi market season report"),
 }
 
