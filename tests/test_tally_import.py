@@ -539,3 +539,29 @@ def test_the_same_line_on_two_sheets_of_one_workbook_is_refused(
         "Error: 1 problem found; nothing was written",
     ]
     assert sales_of(run, "2025-26:1") == {}
+
+
+def test_an_amount_a_formula_saved_with_float_noise_imports_as_shown(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    """Excel saves =19.9*3 as 59.699999999999996 and shows ¥59.70: that is the takings."""
+    import zipfile
+
+    import openpyxl
+
+    made = tmp_path / "made.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["季", "场次", "摊位", "类别", "金额"])
+    wb.active.append(["2025-26", 1, "M01", "meat", 59.7])
+    wb.save(made)
+    path = tmp_path / "noise.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<v>59.7</v>" in data
+                data = data.replace(b"<v>59.7</v>", b"<v>59.699999999999996</v>")
+            out.writestr(item, data)
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert sales_of(run, "2025-26:1") == {("M01", "meat"): Decimal("59.70")}

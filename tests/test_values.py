@@ -62,6 +62,11 @@ ACCEPTED = [
     (0.07, 7),
     (19.99, 1_999),
     (1_000_000.01, 100_000_001),
+    # a formula's result saved with 17 digits: the spreadsheet shows (and means) the fen
+    (19.9 * 3, 5_970),  # 59.699999999999996
+    (0.1 + 0.2, 30),  # 0.30000000000000004
+    (114.99999999999999, 11_500),
+    (0.07 * 3, 21),  # 0.21000000000000002
     (Decimal("12345.50"), 1_234_550),
     (Decimal("12345.5"), 1_234_550),
     (Decimal("800"), 80_000),
@@ -106,6 +111,8 @@ REFUSED = [
     (-5, "-5", "negative"),
     (-0.5, "-0.5", "negative"),
     (0.001, "0.001", "decimals"),
+    (10 / 3, "3.3333333333333335", "decimals"),  # =10/3 really has more than the fen
+    (15000.004, "15000.004", "decimals"),
     (float("nan"), "nan", "not a number"),
     (float("inf"), "inf", "not a number"),
     (1e20, "1e+20", ""),

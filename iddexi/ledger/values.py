@@ -45,8 +45,7 @@ def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
-        # A spreadsheet stores what was typed as the shortest float repr: str() gives it back.
-        amount = _parse_text(str(value), original=value)
+        amount = _parse_text(spreadsheet_number(value), original=value)
     elif isinstance(value, Decimal):
         amount = _parse_text(str(value), original=value)
     elif isinstance(value, str):
@@ -54,6 +53,21 @@ def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
     else:
         raise InputError(f"amount {value!r} is not a number of yuan")
     return _to_fen(amount, value, limit)
+
+
+def spreadsheet_number(value: float) -> str:
+    """A number read from a spreadsheet as the person saw it.
+
+    What was typed comes back as the shortest float repr (``str``). A formula's result is
+    saved with up to 17 digits, so ``=19.9*3`` reads 59.699999999999996; a spreadsheet
+    holds 15 significant digits and shows 59.7, which is what is meant. (``=10/3`` stays
+    3.33333333333333 and is refused as more than two decimals.)
+    """
+    text = str(value)
+    if "e" in text or "E" in text or sum(ch.isdigit() for ch in text) <= 15:
+        return text
+    shown = format(value, ".15g")
+    return text if "e" in shown else shown
 
 
 def _parse_text(raw: str, *, original: object) -> Decimal:
@@ -161,7 +175,7 @@ def parse_count(value: object, what: str) -> int:
 
 def parse_quantity(value: object) -> Decimal:
     """A quantity sold (kg, 只, 件): a non-negative decimal."""
-    text = _normalise(str(value))
+    text = _normalise(spreadsheet_number(value) if isinstance(value, float) else str(value))
     if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
         raise InputError(f"quantity {str(value)!r} is not a number of zero or more")
     return Decimal(text.replace(",", ""))
