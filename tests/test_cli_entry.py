@@ -498,3 +498,29 @@ def test_quantities_come_out_of_json_as_they_went_in(run, market) -> None:
         "M01": Decimal("0.123456789012345"),
         "D01": Decimal("12345678901234567890.5"),
     }
+
+
+def test_the_chinese_words_of_a_tally_sheet_work_on_the_command_line_too(run, ledger) -> None:
+    added = run(
+        "season", "add", "2026-27", "--start", "2026-11-21", "--end", "2027-01-30",
+        "--kind", "冬季", "--market-day", "周六",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert (
+        added.stdout
+        == "Added season 2026-27 (winter, held on Saturdays, 2026-11-21 … 2027-01-30).\n"
+    )
+    assert run("township", "add", "辉苏木", "--kind", "苏木").exit_code == 0
+    result = run("session", "add", "2026-27", "--date", "2026-11-21", "--count-method", "抽样")
+    assert result.exit_code == 0, result.output
+    (session,) = json.loads(run("session", "list", "2026-27", "--json").stdout)
+    assert session["count_method"] == "sample"
+    assert json.loads(run("township", "list", "--json").stdout)[0]["kind"] == "sumu"
+    refused = run(
+        "season", "add", "x", "--start", "2026-11-21", "--end", "2027-01-30", "--kind", "冬至"
+    )
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: season kind '冬至' is not one of winter, spring, summer, autumn "
+        "(冬季, 春季, 夏季, 秋季)\n"
+    )

@@ -565,3 +565,17 @@ def test_an_amount_a_formula_saved_with_float_noise_imports_as_shown(
     result = run("tally", "import", path)
     assert result.exit_code == 0, result.stderr
     assert sales_of(run, "2025-26:1") == {("M01", "meat"): Decimal("59.70")}
+
+
+def test_a_line_for_an_unrecorded_day_says_how_to_record_it(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "x.csv", "季,场次,摊位,类别,金额\n2025-26,2026-01-03,M01,冬储肉,1000\n")
+    result = run("tally", "import", path)
+    assert result.exit_code == 1
+    hint = "`iddexi session add 2025-26 --date 2026-01-03`"
+    assert hint in result.stderr
+    # and the hint works as written
+    command = hint.strip("`").split()[1:]
+    assert run(*command).exit_code == 0
+    assert run("tally", "import", path).exit_code == 0

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS
 from iddexi.ledger.values import parse_count, parse_date
 
 app = App(help="Seasons: named runs of market days (2025-26, …).")
@@ -19,9 +20,13 @@ def add(
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
     name: Annotated[str | None, typer.Option(help="A name, e.g. 2025—2026 冬季伊德喜.")] = None,
-    kind: Annotated[str, typer.Option(help="winter, spring, summer or autumn.")] = "winter",
+    kind: Annotated[
+        str, typer.Option(help="winter, spring, summer or autumn (冬季 …).")
+    ] = "winter",
     planned: Annotated[str | None, typer.Option(help="Planned number of sessions.")] = None,
-    market_day: Annotated[str, typer.Option(help="mon … sun; the day sessions are held.")] = "sat",
+    market_day: Annotated[
+        str, typer.Option(help="mon … sun (周一 … 周日): the day sessions are held.")
+    ] = "sat",
 ) -> None:
     """Add a season.  Example: iddexi season add 2025-26 --start 2025-11-22 --end 2026-01-31 --planned 11"""
     season = ledger(ctx).add_season(
@@ -34,7 +39,9 @@ def add(
         market_day=market_day,
         source=f"season add {code}",
     )
-    typer.echo(f"Added season {season.code} ({season.kind}, {season.start} … {season.end}).")
+    day = season.market_day
+    held = f", held on {DAY_NAMES[MARKET_DAYS.index(day)]}s" if day in MARKET_DAYS else ""
+    typer.echo(f"Added season {season.code} ({season.kind}{held}, {season.start} … {season.end}).")
 
 
 @app.command("list")

@@ -15,7 +15,10 @@ Host = Annotated[str | None, typer.Option(help="Host township (must be known).")
 Theme = Annotated[str | None, typer.Option(help="Theme of the day, e.g. 冰雪那达慕.")]
 Visitors = Annotated[str | None, typer.Option(help="Visits counted (人次).")]
 CountMethod = Annotated[
-    str | None, typer.Option(help="How visitors were counted: full, sample or estimate.")
+    str | None,
+    typer.Option(
+        help="How visitors were counted: full, sample or estimate (全数统计, 抽样推算, 估算)."
+    ),
 ]
 Temperature = Annotated[str | None, typer.Option(help="Temperature in °C, e.g. -28.")]
 Note = Annotated[str | None, typer.Option(help="A note.")]

@@ -15,7 +15,7 @@ app = App(help="Townships: the sumu, towns and townships (苏木乡镇) of the b
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Name as written locally, e.g. 巴彦托海镇.")],
-    kind: Annotated[str | None, typer.Option(help="sumu, town or township.")] = None,
+    kind: Annotated[str | None, typer.Option(help="sumu, town or township (苏木, 镇, 乡).")] = None,
 ) -> None:
     """Add a township.  Example: iddexi township add 巴彦托海镇 --kind town"""
     township = ledger(ctx).add_township(name, kind, source=f"township add {name}")

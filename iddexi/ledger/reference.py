@@ -9,28 +9,18 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import (
-    MARKET_DAYS,
-    SEASON_KINDS,
-    TOWNSHIP_KINDS,
     Category,
     Season,
     Stall,
     Township,
 )
 from iddexi.ledger.values import CODE
+from iddexi.ledger.words import MARKET_DAY, SEASON_KIND, TOWNSHIP_KIND, pick
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
 _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
-    if value is None:
-        return None
-    if value not in allowed:
-        raise InputError(f"{what} {value!r} is not one of {', '.join(allowed)}")
-    return value
 
 
 def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
@@ -65,8 +55,8 @@ class ReferenceMixin:
             raise InputError(
                 f"season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
             )
-        _choice(kind, SEASON_KINDS, "season kind")
-        _choice(market_day, MARKET_DAYS, "market day")
+        kind = pick(SEASON_KIND, kind, "season kind") or "winter"
+        market_day = pick(MARKET_DAY, market_day, "market day")
         if start > end:
             raise InputError(f"season {code} starts {start} after it ends {end}")
         if planned is not None and planned < 1:
@@ -139,7 +129,7 @@ class ReferenceMixin:
         self, name: str, kind: str | None = None, *, source: str = "township add"
     ) -> Township:
         name = _text(name, "township name", required=True) or ""
-        _choice(kind, TOWNSHIP_KINDS, "township kind")
+        kind = pick(TOWNSHIP_KIND, kind, "township kind")
         with self.batch("setup", source) as batch_id:
             if self.conn.execute("SELECT 1 FROM townships WHERE name = ?", (name,)).fetchone():
                 raise ConflictError(f"township {name} already exists")

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
-from iddexi.ledger.records import COUNT_METHODS, DAY_NAMES, MARKET_DAYS, Season, Session
+from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS, Season, Session
 from iddexi.ledger.values import parse_date
+from iddexi.ledger.words import COUNT_METHOD, pick
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -88,8 +89,8 @@ class SessionsMixin:
                 continue
             if key == "host":
                 value = self.require_township(str(value))
-            elif key == "count_method" and value not in COUNT_METHODS:
-                raise InputError(f"count method {value!r} is not one of {', '.join(COUNT_METHODS)}")
+            elif key == "count_method":
+                value = pick(COUNT_METHOD, str(value), "count method")
             elif key == "visitors" and (not isinstance(value, int) or value < 0):
                 raise InputError(f"visitors {value!r} must be a whole number of zero or more")
             elif key == "temperature":

@@ -9,7 +9,6 @@ import's batch (sessions). An empty cell never erases what the ledger holds.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -17,60 +16,25 @@ from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.values import CODE, parse_count, parse_date, parse_temperature
+from iddexi.ledger.words import (
+    ALLOWED,
+    COUNT_METHOD,
+    HERDER,
+    MARKET_DAY,
+    SEASON_KIND,
+    TOWNSHIP_KIND,
+    key,
+)
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
 from iddexi.tally.sources import Cell, Sheet
 
 
-def _key(value: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", value).casefold().split())
-
-
-def _choices(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_key(alias): code for code, aliases in table.items() for alias in (code, *aliases)}
-
-
-HERDER = _choices(
-    {
-        "yes": ("是", "y", "1", "true", "√", "✓", "牧户"),
-        "no": ("否", "n", "0", "false", "×", "非牧户", "不是"),
-    }
-)
-TOWNSHIP_KIND = _choices({"sumu": ("苏木",), "town": ("镇",), "township": ("乡", "民族乡")})
-SEASON_KIND = _choices(
-    {
-        "winter": ("冬", "冬季", "冬天"),
-        "spring": ("春", "春季", "春天"),
-        "summer": ("夏", "夏季", "夏天"),
-        "autumn": ("秋", "秋季", "秋天", "fall"),
-    }
-)
-_WEEK = zip(
-    ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-    "一二三四五六日",
-    strict=True,
-)
-MARKET_DAY = _choices(
-    {code: (full, f"周{zh}", f"星期{zh}", f"礼拜{zh}") for code, full, zh in _WEEK}
-    | {"sun": ("sunday", "周日", "星期日", "周天", "星期天", "礼拜天")}
-)
-#: How the template shows count methods in Chinese; the import takes these or the codes.
-COUNT_METHOD_LABELS = {"full": "全数统计", "sample": "抽样推算", "estimate": "估算"}
-COUNT_METHOD = _choices(
-    {
-        "full": ("全数统计", "全数", "全部计数", "实数"),
-        "sample": ("抽样推算", "抽样", "抽样统计"),
-        "estimate": ("估算", "估计", "预估"),
-    }
-)
-
-
-def _choice(table: dict[str, str], allowed: str) -> Callable[[Cell], str]:
+def _choice(table: dict[str, str]) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
-        found = table.get(_key(text(cell.value) or ""))
+        found = table.get(key(text(cell.value) or ""))
         if found is None:
-            raise InputError(f"is not one of {allowed}")
+            raise InputError(f"is not one of {ALLOWED[id(table)]}")
         return found
 
     return parse
@@ -181,7 +145,7 @@ def validate_townships(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
     seen: dict[object, int] = {}
     for row in _rows(ctx, sheet, rec):
         name = row.get("name", required=True, label="township name")
-        kind = row.get("kind", _choice(TOWNSHIP_KIND, "sumu (苏木), town (镇), township (乡)"))
+        kind = row.get("kind", _choice(TOWNSHIP_KIND))
         if not row.ok or not _first_time(seen, name, row, "name", f"township {name}"):
             continue
         assert isinstance(name, str)
@@ -203,9 +167,9 @@ def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         code = row.get("code", _code("2025-26"), required=True, label="season")
         start = row.get("start", lambda c: parse_date(c.value, "start"), required=True)
         end = row.get("end", lambda c: parse_date(c.value, "end"), required=True)
-        kind = row.get("kind", _choice(SEASON_KIND, "winter, spring, summer, autumn (冬季 …)"))
+        kind = row.get("kind", _choice(SEASON_KIND))
         planned = row.get("planned", lambda c: _at_least_one(c.value), label="planned sessions")
-        day = row.get("market_day", _choice(MARKET_DAY, "mon … sun (周一 … 周日)"))
+        day = row.get("market_day", _choice(MARKET_DAY))
         name = row.get("name")
         if row.ok and start > end:  # type: ignore[operator]
             row.fail(row.cells["end"], f"season ends before it starts ({start})")
@@ -277,7 +241,7 @@ def validate_stalls(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         name = row.get("name", required=True, label="stall name")
         operator = row.get("operator")
         home = row.get("township", township)
-        herder = row.get("herder", _choice(HERDER, "yes/no (是/否, 1/0, true/false)"))
+        herder = row.get("herder", _choice(HERDER))
         default = row.get("category", category)
         key = code.casefold() if isinstance(code, str) else None
         if not row.ok or not _first_time(seen, key, row, "code", f"stall {code}"):
@@ -342,7 +306,7 @@ def validate_sessions(
             ),
             "count_method": row.get(
                 "count_method",
-                _choice(COUNT_METHOD, "full, sample, estimate (全数统计, 抽样推算, 估算)"),
+                _choice(COUNT_METHOD),
             ),
             "temperature": row.get("temperature", lambda c: parse_temperature(c.value)),
             "note": row.get("note"),

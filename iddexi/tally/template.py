@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import fen_to_yuan, parse_date
+from iddexi.ledger.words import COUNT_METHOD_LABELS
 from iddexi.render.labels import check_language
 from iddexi.render.xlsx_text import set_text
-from iddexi.tally.rosters import COUNT_METHOD_LABELS
 
 if TYPE_CHECKING:
     from openpyxl.styles import Font

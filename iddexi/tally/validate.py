@@ -105,7 +105,7 @@ class SessionResolver:
             return fail(
                 "session",
                 f"season {season.code} has no session on {date}; import the sessions table "
-                f"first or add it with `iddexi session add {season.code} {date}`",
+                f"first or add it with `iddexi session add {season.code} --date {date}`",
             )
         return row.id, None
 
