@@ -206,8 +206,14 @@ def test_template_refusals(market: Ledger, run, tmp_path: Path) -> None:
         (["2025-26:1", "-o", "t.xls"], "Error: the template is an Excel workbook: name it .xlsx"),
         (["2025-26:1", "-o", "no/such/t.xlsx"], "Error: folder no/such does not exist"),
         (["2025-26:1", "--lang", "fr"], "Error: --lang 'fr' is not zh or en"),
-        (["2025-26:1", "-o", "taken.xlsx"], "Error: cannot write taken.xlsx: Is a directory"),
+        (["2025-26:1", "-o", "taken.xlsx"], "Error: taken.xlsx already exists"),
+        (
+            ["2025-26:1", "-o", "taken.xlsx", "--force"],
+            "Error: cannot write taken.xlsx: Is a directory",
+        ),
+        (["2025-26:1", "-o", "filled.xlsx"], "Error: filled.xlsx already exists and may hold"),
     ]
+    (tmp_path / "filled.xlsx").write_bytes(b"a filled sheet")
     (tmp_path / "taken.xlsx").mkdir()
     for args, message in cases:
         if "-o" not in args:
@@ -217,6 +223,7 @@ def test_template_refusals(market: Ledger, run, tmp_path: Path) -> None:
         assert result.stderr.startswith(message), (args, result.stderr)
     assert not (tmp_path / "t.xlsx").exists()
     assert not list(tmp_path.glob("*tally*"))  # no scratch files left behind
+    assert (tmp_path / "filled.xlsx").read_bytes() == b"a filled sheet"
 
 
 HOSTILE = [
@@ -327,3 +334,15 @@ def test_a_refused_language_creates_no_ledger(run, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == "Error: --lang 'fr' is not zh or en\n"
     assert not ledger.exists()
+
+
+def test_force_replaces_an_earlier_template(market: Ledger, run, tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    assert run("tally", "template", "2025-26:1", "-o", out).exit_code == 0
+    assert run("tally", "template", "2025-26:1", "-o", out).exit_code == 1
+    again = run("tally", "template", "2025-26:2", "-o", out, "--force")
+    assert again.exit_code == 0, again.stderr
+    from openpyxl import load_workbook
+
+    session_sheet = load_workbook(out).worksheets[1]
+    assert session_sheet.cell(2, 2).value.date().isoformat() == "2025-11-29"

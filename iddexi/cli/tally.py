@@ -36,13 +36,16 @@ def template(
     lang: Annotated[
         str, typer.Option("--lang", help="Header language: zh (Chinese with English) or en.")
     ] = "zh",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the file if it exists (it may be filled in).")
+    ] = False,
 ) -> None:
     """Write a tally workbook for one session, ready to fill in.  Example: iddexi tally template 2025-26:2025-12-06 -o tally-1206.xlsx"""
     from iddexi.render.labels import check_language
     from iddexi.tally.template import write_template
 
     check_language(lang)  # before the ledger is opened: a refusal creates nothing
-    written = write_template(ledger(ctx), session, out, lang=lang)
+    written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force)
     typer.echo(f"Wrote {written} for session {session}.")
 
 

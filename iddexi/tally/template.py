@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iddexi.ledger.errors import InputError, NotFoundError
+from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import fen_to_yuan, parse_date
 from iddexi.ledger.words import COUNT_METHOD_LABELS
@@ -110,13 +110,23 @@ def _target(ledger: Ledger, ref: str) -> tuple[Season, dt.date, Session | None]:
     return ledger.season(session.season), session.date, session
 
 
-def write_template(ledger: Ledger, session_ref: str, out: Path, lang: str = "zh") -> Path:
-    """Write the tally workbook for one session to ``out`` (.xlsx); returns the path."""
+def write_template(
+    ledger: Ledger, session_ref: str, out: Path, lang: str = "zh", *, overwrite: bool = False
+) -> Path:
+    """Write the tally workbook for one session to ``out`` (.xlsx); returns the path.
+
+    An existing file is only replaced with ``overwrite``: it may be a filled sheet.
+    """
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
         raise InputError(f"the template is an Excel workbook: name it .xlsx, not {out.name!r}")
     if not out.parent.is_dir():
         raise InputError(f"folder {out.parent} does not exist")
+    if out.exists() and not overwrite:
+        raise ConflictError(
+            f"{out} already exists and may hold a filled sheet; give another name, or "
+            "--force to replace it"
+        )
     check_language(lang)
     season, date, session = _target(ledger, session_ref)
 
