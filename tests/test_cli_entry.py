@@ -524,3 +524,20 @@ def test_the_chinese_words_of_a_tally_sheet_work_on_the_command_line_too(run, le
         "Error: season kind '冬至' is not one of winter, spring, summer, autumn "
         "(冬季, 春季, 夏季, 秋季)\n"
     )
+
+
+def test_history_shows_times_in_the_readers_zone(run, ledger, monkeypatch) -> None:
+    import time
+
+    assert run("township", "add", "辉苏木").exit_code == 0
+    (batch,) = json.loads(run("history", "--json").stdout)
+    made = dt.datetime.fromisoformat(batch["created_at"])
+    try:
+        monkeypatch.setenv("TZ", "Asia/Shanghai")
+        time.tzset()
+        table = run("history").stdout
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    shanghai = made.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert shanghai.strftime("%Y-%m-%d %H:%M") in table

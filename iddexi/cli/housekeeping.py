@@ -30,7 +30,7 @@ def history(ctx: typer.Context, json: JsonOption = False) -> None:
         [
             (
                 b.id,
-                b.created_at[:16].replace("T", " "),
+                _local_minute(b.created_at),
                 b.created_by,
                 b.kind,
                 b.source,
@@ -52,3 +52,13 @@ def void(
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
     voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
     typer.echo(f"Voided batch {voided.id} ({voided.rows} rows): {voided.reason}")
+
+
+def _local_minute(stamp: str) -> str:
+    """A batch's time in this machine's zone (TZ): stamps keep the offset they were made in."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:  # not written by iddexi: show it as it is
+        return stamp
