@@ -360,7 +360,9 @@ def test_every_refusal_is_one_error_line_and_writes_nothing(
 
 def test_voiding_a_batch_twice_is_refused(run: Run, stocked: Path) -> None:
     batch = as_json(run("history", "--json"))[-1]["id"]
-    ok(run("void", batch, "--reason", "typed twice"))
+    voided = run("void", batch, "--reason", "typed twice")
+    ok(voided)
+    assert voided.stdout == f"Voided batch {batch} (1 row): typed twice\n"
     before = content(stocked)
     refused(
         run("void", batch, "--reason", "again"), f"batch {batch}", "already void", "typed twice"
@@ -541,3 +543,11 @@ def test_history_shows_times_in_the_readers_zone(run, ledger, monkeypatch) -> No
         time.tzset()
     shanghai = made.astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert shanghai.strftime("%Y-%m-%d %H:%M") in table
+
+
+def test_a_stall_code_is_one_stall_whatever_its_case(run, market) -> None:
+    again = run("stall", "add", "M01", "--name", "x")
+    assert again.exit_code == 1
+    assert again.stderr.startswith("Error: stall M01 already exists; correct it by importing")
+    lower = run("stall", "add", "m01", "--name", "x")
+    assert lower.stderr.startswith("Error: stall m01 already exists (as M01: codes ignore case)")

@@ -51,7 +51,8 @@ def void(
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
     voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
-    typer.echo(f"Voided batch {voided.id} ({voided.rows} rows): {voided.reason}")
+    rows = f"{voided.rows} row" + ("" if voided.rows == 1 else "s")
+    typer.echo(f"Voided batch {voided.id} ({rows}): {voided.reason}")
 
 
 def _local_minute(stamp: str) -> str:

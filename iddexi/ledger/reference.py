@@ -249,7 +249,11 @@ class ReferenceMixin:
                 "SELECT code FROM stalls WHERE code = ? COLLATE NOCASE", (code,)
             ).fetchone()
             if existing:
-                raise ConflictError(f"stall {code} already exists as {existing[0]}")
+                same = "" if existing[0] == code else f" (as {existing[0]}: codes ignore case)"
+                raise ConflictError(
+                    f"stall {code} already exists{same}; correct it by importing the roster "
+                    "with --replace"
+                )
             self.conn.execute(
                 "INSERT INTO stalls (code, name, operator, township, herder, category, batch_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
