@@ -551,3 +551,14 @@ def test_a_stall_code_is_one_stall_whatever_its_case(run, market) -> None:
     assert again.stderr.startswith("Error: stall M01 already exists; correct it by importing")
     lower = run("stall", "add", "m01", "--name", "x")
     assert lower.stderr.startswith("Error: stall m01 already exists (as M01: codes ignore case)")
+
+
+def test_replacing_a_line_with_the_same_figures_writes_nothing(run, market) -> None:
+    assert run("sale", "add", "2025-26:1", "M01", "meat", "5", "--qty", "2").exit_code == 0
+    before = run("history", "--json").stdout
+    same = run("sale", "add", "2025-26:1", "M01", "meat", "5.00", "--qty", "2", "--replace")
+    assert same.exit_code == 1
+    assert "with these very figures; nothing to replace" in same.stderr
+    assert run("history", "--json").stdout == before
+    other = run("sale", "add", "2025-26:1", "M01", "meat", "5", "--qty", "3", "--replace")
+    assert other.exit_code == 0, other.stderr

@@ -95,6 +95,12 @@ class SalesMixin:
                     + "; use --replace to supersede it"
                 )
             if clash:
+                old = self.sale(clash.sale_id)
+                if (old.amount_fen, old.quantity, old.unit, old.note) == line[3:]:
+                    raise ConflictError(
+                        clash.describe(session.ref, stall.code, category_code)
+                        + " with these very figures; nothing to replace"
+                    )
                 self.void_lines([clash.sale_id], batch_id)
             new_ids = self.insert_lines([line], batch_id)
         replaced = self.sale(clash.sale_id) if clash else None
