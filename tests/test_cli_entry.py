@@ -562,3 +562,12 @@ def test_replacing_a_line_with_the_same_figures_writes_nothing(run, market) -> N
     assert run("history", "--json").stdout == before
     other = run("sale", "add", "2025-26:1", "M01", "meat", "5", "--qty", "3", "--replace")
     assert other.exit_code == 0, other.stderr
+
+
+def test_a_root_option_after_the_command_says_where_it_goes(run, ledger) -> None:
+    result = run("history", "--by", "X")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: No such option: --by (--ledger and --by go before the command: "
+        "`iddexi --ledger PATH …`)\n"
+    )

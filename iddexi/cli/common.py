@@ -71,13 +71,26 @@ class RefusingGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except ClickException as exc:
             context = getattr(exc, "ctx", None)
-            hint = f" (see `{context.command_path} --help`)" if context is not None else ""
-            typer.echo(f"Error: {exc.format_message().rstrip('.')}{hint}", err=True)
+            message = exc.format_message().rstrip(".")
+            if context is not None and context.parent is not None and _root_option_in(message):
+                hint = " (--ledger and --by go before the command: `iddexi --ledger PATH …`)"
+            elif context is not None:
+                hint = f" (see `{context.command_path} --help`)"
+            else:
+                hint = ""
+            typer.echo(f"Error: {message}{hint}", err=True)
             sys.exit(1)
         except typer.Abort:
             typer.echo("Error: aborted", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _root_option_in(message: str) -> bool:
+    """Whether a usage error is about a root option given after the command."""
+    import re
+
+    return re.search(r"(?<![\w-])--(ledger|by)\b", message) is not None
 
 
 class App(typer.Typer):

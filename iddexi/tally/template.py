@@ -162,6 +162,7 @@ def write_template(
     os.close(fd)
     try:
         wb.save(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a template is not
         os.replace(tmp, out)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -303,3 +304,9 @@ def _write_sales(
         )
         money.add(f"D2:D{row}")
         ws.add_data_validation(money)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
