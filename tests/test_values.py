@@ -122,6 +122,10 @@ REFUSED = [
     (Decimal("1.005"), "1.005", "decimals"),
     (10_000_001, "10000001", "10,000,000"),
     (True, "True", "not a number"),
+    # a footnote mark is not a digit (NFKC would read "500¹" as 5001)
+    ("500¹", "500¹", "not a number"),
+    ("①", "①", "not a number"),
+    ("1²万", "1²万", "not a number"),
     (None, "None", "not a number"),
 ]
 
@@ -268,6 +272,8 @@ def test_refused_temperatures_quote_the_value(value: str) -> None:
 def test_quantities_are_exact_and_not_negative() -> None:
     assert parse_quantity("160") == Decimal(160)
     assert parse_quantity("12.5") == Decimal("12.5")
-    for bad in ("-1", "many", ""):
+    assert parse_quantity("0.0125") == Decimal("0.0125")
+    assert parse_quantity(19.9 * 3) == Decimal("59.7")  # a formula's float noise
+    for bad in ("-1", "many", "", "9" * 5000, "1000000001", "0.00001", "1²"):
         with pytest.raises(InputError, match="quantity"):
             parse_quantity(bad)

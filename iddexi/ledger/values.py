@@ -16,6 +16,9 @@ from iddexi.ledger.errors import InputError
 FEN_PER_YUAN = 100
 MAX_LINE_FEN = 10_000_000 * FEN_PER_YUAN  # ¥10,000,000 for one line
 _WAN = Decimal(10_000)
+#: A quantity sold (kg, 只, 件): at most a billion, to a ten-thousandth.
+MAX_QUANTITY = Decimal(1_000_000_000)
+QUANTITY_PLACES = 4
 #: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
@@ -28,8 +31,20 @@ _WAN_SUFFIX = ("万元", "万")
 
 
 def _normalise(text: str) -> str:
-    # NFKC turns full-width digits, commas and ￥ from Chinese input methods into ASCII.
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits, commas, points and ￥ from a Chinese input method become ASCII.
+
+    Only width is folded: full NFKC would also read a footnote mark as a digit ("500¹"
+    as 5001, "①" as 1), so superscripts and circled numbers stay and are refused.
+    """
+    return "".join(_narrow(ch) for ch in text).strip()
+
+
+def _narrow(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch == "\u3000" or unicodedata.decomposition(ch).startswith(("<wide>", "<narrow>")):
+        return unicodedata.normalize("NFKC", ch)
+    return ch
 
 
 def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
@@ -178,7 +193,14 @@ def parse_quantity(value: object) -> Decimal:
     text = _normalise(spreadsheet_number(value) if isinstance(value, float) else str(value))
     if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
         raise InputError(f"quantity {str(value)!r} is not a number of zero or more")
-    return Decimal(text.replace(",", ""))
+    quantity = Decimal(text.replace(",", ""))
+    if quantity > MAX_QUANTITY:
+        raise InputError(f"quantity {str(value)!r} is implausibly large; check the figure")
+    if quantity.as_tuple().exponent < -QUANTITY_PLACES:  # type: ignore[operator]
+        raise InputError(
+            f"quantity {str(value)!r} has more than {QUANTITY_PLACES} decimals; round it"
+        )
+    return quantity
 
 
 def parse_temperature(value: object) -> Decimal:
