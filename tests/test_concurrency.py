@@ -89,3 +89,37 @@ def test_four_organisers_enter_400_sales_at_once(tmp_path: Path) -> None:
     }
     assert check_file(ledger) == []
     assert elapsed < 90
+
+
+def _open_and_add(path: str, name: str, start, results) -> None:  # in a forked process
+    from iddexi.ledger.errors import IddexiError
+
+    start.wait()
+    try:
+        with Ledger.open(path, user=name) as book:
+            book.add_township(name, "town")
+        results.put((name, None))
+    except (IddexiError, OSError) as exc:
+        results.put((name, str(exc)))
+
+
+def test_organisers_opening_a_new_ledger_at_once_all_succeed(tmp_path: Path) -> None:
+    """Each of them creates and migrates the ledger; none may be told it is not one."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(12):
+        path = str(tmp_path / f"new-{round_}.sqlite")
+        start, results = context.Barrier(6), context.Queue()
+        names = [f"T{round_}-{i}" for i in range(6)]
+        procs = [
+            context.Process(target=_open_and_add, args=(path, n, start, results)) for n in names
+        ]
+        for p in procs:
+            p.start()
+        outcomes = dict(results.get(timeout=60) for _ in procs)
+        for p in procs:
+            p.join(timeout=60)
+        assert outcomes == dict.fromkeys(names), outcomes
+        assert {t.name for t in Ledger.open(path).townships()} == set(names)
+        assert check_file(Path(path)) == []

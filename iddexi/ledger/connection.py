@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from iddexi.ledger.errors import LedgerFileError
@@ -48,9 +49,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        _check_is_ledger(conn, path)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _settle(conn, path)
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn, str(path))
     except sqlite3.DatabaseError as exc:
@@ -58,11 +57,40 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     return conn
 
 
+def _settle(conn: sqlite3.Connection, path: Path) -> None:
+    """Check the file is a ledger and put it in WAL mode.
+
+    Several organisers may open a new ledger at the same moment, each creating it. Turning
+    on WAL needs the file to itself, and SQLite does not wait for that as it waits for a
+    write lock; so a "locked" answer here is retried until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            _check_is_ledger(conn, path)
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise LedgerFileError(f"cannot use ledger {path}: it stays locked by another process")
+        time.sleep(0.02)
+
+
 def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == 0:
+    # One read transaction: another process creating the ledger must not commit its first
+    # migration between the two reads (version 0, yet tables: "not a ledger").
+    conn.execute("BEGIN")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'migrations'"
         ).fetchone()[0]
-        if tables:
-            raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
+    finally:
+        conn.execute("COMMIT")
+    if version == 0 and tables:
+        raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
