@@ -160,6 +160,44 @@ def test_check_lists_every_problem_and_exits_1(market: Ledger, run, ledger_path:
     )
 
 
+def test_check_finds_tampering_that_leaves_the_tables_valid(
+    market: Ledger, run, ledger_path: Path
+) -> None:
+    """Edits an attacker with sqlite3 could make without breaking any constraint."""
+    market.add_sale("2025-26:1", "M01", "meat", 100_00)
+    conn = _raw(ledger_path)
+    b = _new_batch(conn, "raw sql")
+    session = market.resolve_session("2025-26:1").id
+    # half a fen, stored as a REAL that the CHECK constraint lets through
+    conn.execute(
+        "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
+        " VALUES (?, ?, 'D01', 'dairy', 12.5)",
+        (b, session),
+    )
+    # a second live session on a recorded date
+    conn.execute(
+        "INSERT INTO sessions (season, date, batch_id) VALUES ('2025-26', '2025-11-22', ?)", (b,)
+    )
+    # a view that hides every line, and a trigger that no longer refuses anything
+    conn.execute("DROP VIEW live_sales")
+    conn.execute("CREATE VIEW live_sales AS SELECT * FROM sales WHERE 0")
+    conn.execute("DROP TRIGGER sales_no_delete")
+    conn.execute("CREATE TRIGGER sales_no_delete BEFORE DELETE ON sales BEGIN SELECT 1; END")
+    conn.execute("DELETE FROM migrations WHERE name = 'm002_indexes'")
+    conn.close()
+
+    result = run("check", "--json")
+    assert result.exit_code == 1
+    found = {(p["kind"], p["location"]): p["message"] for p in json.loads(result.stdout)}
+    assert found[("bad-amount", f"line 2 (batch {b})")] == "amount is not a whole number of fen"
+    assert (
+        "is recorded more than once" in found[("duplicate-session", "session 2025-26:2025-11-22")]
+    )
+    assert found[("schema", "view live_sales")] == "was redefined: reports may lie"
+    assert "was redefined" in found[("schema", "trigger sales_no_delete")]
+    assert "m002_indexes is not recorded" in found[("schema", "migrations")]
+
+
 def _wipe_pages(path: Path, first: int, count: int = 3) -> None:
     raw = bytearray(path.read_bytes())
     raw[first * 4096 : (first + count) * 4096] = b"\xa5" * (count * 4096)
@@ -324,6 +362,17 @@ def _damaged(tmp_path: Path, backup: Path) -> Path:
     return path
 
 
+def _unprotected(tmp_path: Path, backup: Path) -> Path:
+    """A copy whose money rows could be edited in place: its trigger was dropped."""
+    path = tmp_path / "unprotected.sqlite"
+    path.write_bytes(backup.read_bytes())
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER sales_no_update")
+    conn.commit()
+    conn.close()
+    return path
+
+
 def _doubled(tmp_path: Path, backup: Path) -> Path:
     """A sound SQLite file that counts a line twice (written by hand, not by iddexi)."""
     path = tmp_path / "doubled.sqlite"
@@ -350,6 +399,7 @@ def _doubled(tmp_path: Path, backup: Path) -> Path:
         (_newer, "newer than this iddexi knows"),
         (_damaged, "damaged and was not restored"),
         (_doubled, "stall M01 meat: 2 live lines (¥2,000.00 in all"),
+        (_unprotected, "trigger sales_no_update: is missing"),
         (lambda tmp, b: tmp, "is a folder"),
     ],
 )

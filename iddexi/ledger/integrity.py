@@ -35,6 +35,8 @@ OUTSIDE_SEASON = "outside-season"
 MARKET_DAY = "market-day"
 DUPLICATE = "duplicate-line"
 CONTROL_TOTAL = "control-total"
+BAD_AMOUNT = "bad-amount"
+DUPLICATE_SESSION = "duplicate-session"
 SCHEMA = "schema"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -208,6 +210,56 @@ def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ]
 
 
+def amount_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Lines whose amount is not a whole number of fen (stored by hand as 12.5 or text)."""
+    rows = conn.execute(
+        "SELECT s.id, s.batch_id, s.amount_fen FROM sales s"
+        " WHERE typeof(s.amount_fen) != 'integer' ORDER BY s.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"line {sid} (batch {batch})",
+            "amount is not a whole number of fen",
+            amount,
+            kind=BAD_AMOUNT,
+        )
+        for sid, batch, amount in rows
+    ]
+
+
+def duplicate_session_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Two live sessions of a season on one date: numbering and totals go wrong."""
+    rows = conn.execute(
+        "SELECT season, date, group_concat(batch_id) FROM live_sessions"
+        " GROUP BY season, date HAVING count(*) > 1 ORDER BY season, date"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"session {season}:{date}",
+            f"is recorded more than once (batches {batches}); void the extra batch",
+            kind=DUPLICATE_SESSION,
+        )
+        for season, date, batches in rows
+    ]
+
+
+def migration_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """The record of applied migrations must match the schema version."""
+    from iddexi.ledger.migrations import MIGRATIONS
+
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    recorded = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    missing = [m.__name__ for m in MIGRATIONS[:version] if m.__name__ not in recorded]
+    return [
+        LedgerProblem(
+            "migrations",
+            f"{name} is not recorded though the schema is at version {version}",
+            kind=SCHEMA,
+        )
+        for name in missing
+    ]
+
+
 def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     """Tables, columns, views, triggers and indexes missing from what the migrations made."""
     from iddexi.ledger.schema_check import schema_differences
@@ -218,9 +270,12 @@ def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
 CHECKS: tuple[Check, ...] = (
     integrity_problems,
     schema_problems,
+    migration_problems,
     reference_problems,
     orphan_problems,
+    amount_problems,
     session_date_problems,
+    duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
 )
@@ -437,12 +492,17 @@ def restore_ledger(
     return CopyResult(target, batches, version)
 
 
-# What a backup must pass to be restored: the checks on money and its references. A
-# session off its market day is left to `iddexi check` (the organiser was warned when it
-# was entered), and an older schema is migrated when the restored ledger is opened.
+# What a backup must pass to be restored: its schema as its migrations made it (an older
+# one is migrated when the restored ledger is opened), and the checks on money, its
+# references and session dates. Only a session off its market day is left to `iddexi
+# check`: the organiser was warned when it was entered.
 RESTORE_CHECKS: tuple[Check, ...] = (
+    schema_problems,
+    migration_problems,
     reference_problems,
     orphan_problems,
+    amount_problems,
+    duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
 )
@@ -450,6 +510,7 @@ RESTORE_CHECKS: tuple[Check, ...] = (
 
 def _refuse_unsound_money(conn: sqlite3.Connection, source: Path) -> None:
     problems = [p for step in RESTORE_CHECKS for p in step(conn)]
+    problems += [p for p in session_date_problems(conn) if p.kind != MARKET_DAY]
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

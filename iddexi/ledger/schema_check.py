@@ -50,10 +50,25 @@ def _compare(want, have) -> list[Problem]:  # two sqlite_utils.Database
         }
         for index in sorted(missing_indexes):
             problems.append(Problem(f"table {table}", f"index {index} is missing (slow queries)"))
-    for view in sorted(set(want.view_names()) - set(have.view_names())):
-        problems.append(Problem(f"view {view}", "is missing"))
-    for trigger in sorted(set(want.triggers_dict) - set(have.triggers_dict)):
-        problems.append(
-            Problem(f"trigger {trigger}", "is missing: written money is no longer protected")
-        )
+    have_views = {v.name: v.schema for v in have.views}
+    for view in want.views:
+        if view.name not in have_views:
+            problems.append(Problem(f"view {view.name}", "is missing"))
+        elif _words(have_views[view.name]) != _words(view.schema):
+            # the views decide what counts: a redefined live_sales can hide every line
+            problems.append(Problem(f"view {view.name}", "was redefined: reports may lie"))
+    have_triggers = have.triggers_dict
+    for trigger, sql in want.triggers_dict.items():
+        if trigger not in have_triggers:
+            problems.append(
+                Problem(f"trigger {trigger}", "is missing: written money is no longer protected")
+            )
+        elif _words(have_triggers[trigger]) != _words(sql):
+            problems.append(
+                Problem(f"trigger {trigger}", "was redefined: written money may not be protected")
+            )
     return problems
+
+
+def _words(sql: str) -> list[str]:
+    return sql.split()
