@@ -446,7 +446,10 @@ GUARDED = [
     ("UPDATE batches SET created_by = 'someone'", "a batch can only be voided, once"),
     ("UPDATE batches SET created_at = '2020-01-01'", "a batch can only be voided, once"),
     ("UPDATE batches SET sha256 = 'abc'", "a batch can only be voided, once"),
-    ("UPDATE batches SET control_total_fen = 1", "a batch can only be voided, once"),
+    (
+        "UPDATE batches SET control_total_fen = 1 WHERE control_total_fen IS NOT NULL",
+        "a batch can only be voided, once",
+    ),
     ("UPDATE batches SET id = id + 1000", "a batch can only be voided, once"),
     (
         "UPDATE batches SET voided_at = NULL WHERE voided_at IS NOT NULL",
@@ -483,6 +486,25 @@ def test_voiding_is_the_one_change_a_batch_accepts_and_only_once(market: Ledger,
     assert again.exit_code == 1 and "already void" in again.stderr
     assert market.batch_record(sale.batch_id).reason == "typed twice"
     assert market.sales("2025-26:1") == []
+
+
+def test_check_notices_an_imported_line_changed_though_its_file_had_no_totals_row(
+    market: Ledger, run, ledger_path: Path
+) -> None:
+    sheet = Path("sheet.csv")
+    sheet.write_text("season,session,stall,category,amount\n2025-26,1,M01,meat,100\n")
+    assert run("tally", "import", sheet).exit_code == 0
+    batch = market.history()[-1].id
+    conn = _raw(ledger_path)
+    conn.execute("DROP TRIGGER sales_no_update")
+    conn.execute("UPDATE sales SET amount_fen = 1000000 WHERE batch_id = ?", (batch,))
+    conn.close()
+    result = run("check")
+    assert result.exit_code == 1
+    assert (
+        f"batch {batch} (sheet.csv): its 1 line(s) add up to ¥10,000.00 but its recorded "
+        "total is ¥100.00" in result.stderr
+    )
 
 
 def test_an_import_repeating_a_recorded_line_still_adds_up(market: Ledger, run) -> None:

@@ -234,6 +234,15 @@ def insert_batch(
     return int(cursor.lastrowid)
 
 
+def record_control_total(ledger: Ledger, batch_id: int, total_fen: int) -> None:
+    """Give a batch that had none the total of the lines it wrote (same transaction), so
+    that `iddexi check` can tell if one of them is ever changed behind its back."""
+    ledger.conn.execute(
+        "UPDATE batches SET control_total_fen = ? WHERE id = ? AND control_total_fen IS NULL",
+        (total_fen, batch_id),
+    )
+
+
 def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
     """Write a validated plan inside an open transaction, reference data first."""
     conn = ledger.conn

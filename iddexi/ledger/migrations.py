@@ -234,10 +234,31 @@ def m003_append_only(conn: sqlite3.Connection) -> None:
     )
 
 
+def m004_control_total_once(conn: sqlite3.Connection) -> None:
+    # An imported file without a totals row learns its total only once its lines are
+    # written, inside the same transaction: a batch may gain a control total once, from
+    # none. Changing one it has stays refused.
+    _run(
+        conn,
+        """
+        DROP TRIGGER batches_only_void;
+        CREATE TRIGGER batches_only_void BEFORE UPDATE ON batches
+        WHEN NEW.id IS NOT OLD.id OR NEW.kind IS NOT OLD.kind OR NEW.source IS NOT OLD.source
+          OR NEW.sha256 IS NOT OLD.sha256 OR NEW.created_at IS NOT OLD.created_at
+          OR NEW.created_by IS NOT OLD.created_by
+          OR (NEW.control_total_fen IS NOT OLD.control_total_fen
+              AND (OLD.control_total_fen IS NOT NULL OR NEW.voided_at IS NOT NULL))
+          OR OLD.voided_at IS NOT NULL
+        BEGIN SELECT RAISE(ABORT, 'a batch can only be voided, once'); END;
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_core_tables,
     m002_indexes,
     m003_append_only,
+    m004_control_total_once,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

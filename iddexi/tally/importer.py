@@ -333,6 +333,8 @@ def _import_one(
         if rows == unchanged:  # the file changes nothing: no batch
             step.undo()
             batch_id, rows, written, skipped, unchanged = None, 0, 0, skipped + unchanged, 0
+        elif control is None and not problems and any(p.lines for p in plans):
+            bulk.record_control_total(ledger, batch_id, written)
     kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
     return ImportOutcome(
         f.path,
