@@ -34,9 +34,10 @@ from hypothesis.stateful import (
     rule,
 )
 
+from iddexi.ledger.checks import check_ledger
 from iddexi.ledger.core import Ledger
 from iddexi.ledger.errors import ConflictError, ProblemsError
-from iddexi.ledger.integrity import backup_ledger, check_ledger, restore_ledger
+from iddexi.ledger.integrity import backup_ledger, restore_ledger
 from iddexi.reporting import build_season_report
 from iddexi.tally.importer import import_files
 from tests.helpers.ledger_state import live_totals_from_tables

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iddexi.ledger.checks import check_ledger
 from iddexi.ledger.core import Ledger
-from iddexi.ledger.integrity import check_ledger
 from tests.helpers.crash_driver import SEASON, intended
 from tests.helpers.ledger_state import connect_ro, live_totals_from_tables, view_totals
 

@@ -1,0 +1,303 @@
+"""Everything ``iddexi check`` looks for, each a small function returning located problems.
+
+:func:`check_ledger` runs them all and collects every problem (beancount's
+``bean-check``): damage, schema, references, amounts, session dates, lines counted twice,
+batches that no longer add up to their control totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from iddexi.ledger.errors import Problem
+from iddexi.ledger.sessions import off_market_day
+from iddexi.ledger.values import format_yuan
+
+# The kinds of problem, as ``check --json`` names them.
+INTEGRITY = "integrity"
+FOREIGN_KEY = "unknown-reference"
+ORPHAN = "orphaned-line"
+BAD_DATE = "bad-date"
+OUTSIDE_SEASON = "outside-season"
+MARKET_DAY = "market-day"
+DUPLICATE = "duplicate-line"
+CONTROL_TOTAL = "control-total"
+BAD_AMOUNT = "bad-amount"
+DUPLICATE_SESSION = "duplicate-session"
+SCHEMA = "schema"
+
+
+@dataclass(frozen=True)
+class LedgerProblem(Problem):
+    """A problem found in the ledger; ``kind`` is one of the constants of this module."""
+
+    kind: str = INTEGRITY
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "location": self.location,
+            "message": self.message,
+            "value": None if self.value is None else str(self.value),
+        }
+
+
+Check = Callable[[sqlite3.Connection], list[LedgerProblem]]
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def integrity_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """SQLite's own ``PRAGMA integrity_check``: pages, indexes, NOT NULL and CHECK constraints."""
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [LedgerProblem("ledger file", f"cannot be read: {exc}", kind=INTEGRITY)]
+    if rows == ["ok"]:
+        return []
+    return [LedgerProblem("ledger file", f"SQLite integrity check: {r}") for r in rows]
+
+
+def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Rows naming a stall, category, township, season, session or batch that does not exist."""
+    problems = []
+    columns: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for table, rowid, parent, fkid in conn.execute("PRAGMA foreign_key_check").fetchall():
+        if (table, fkid) not in columns:
+            columns[(table, fkid)] = [
+                (frm, to or "")
+                for _id, _seq, _parent, frm, to, *_ in conn.execute(
+                    f'PRAGMA foreign_key_list("{table}")'
+                )
+                if _id == fkid
+            ]
+        pairs = columns[(table, fkid)]
+        names = ", ".join(frm for frm, _ in pairs)
+        value = None
+        if rowid is not None and pairs:
+            selected = ", ".join(f'"{frm}"' for frm, _ in pairs)
+            row = conn.execute(
+                f'SELECT {selected} FROM "{table}" WHERE rowid = ?', (rowid,)
+            ).fetchone()
+            if row is not None:
+                value = row[0] if len(row) == 1 else ", ".join(map(str, row))
+        where = f"{table} row {rowid}" if rowid is not None else table
+        problems.append(
+            LedgerProblem(
+                where,
+                f"{names} refers to a {_singular(parent)} that is not in the ledger",
+                value,
+                kind=FOREIGN_KEY,
+            )
+        )
+    return problems
+
+
+def orphan_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Lines of a live batch that count nowhere because their session was voided."""
+    rows = conn.execute(
+        "SELECT s.id, s.batch_id, s.session_id, s.amount_fen FROM sales s"
+        " JOIN batches b ON b.id = s.batch_id AND b.voided_at IS NULL"
+        " JOIN sessions se ON se.id = s.session_id"
+        " JOIN batches sb ON sb.id = se.batch_id AND sb.voided_at IS NOT NULL"
+        " WHERE NOT EXISTS (SELECT 1 FROM sale_voids v JOIN batches vb ON vb.id = v.batch_id"
+        "   WHERE v.sale_id = s.id AND vb.voided_at IS NULL)"
+        " ORDER BY s.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"sale #{sale_id} (batch {batch_id})",
+            f"is live but its session #{session_id} was voided, so its "
+            f"{format_yuan(fen)} counts nowhere",
+            kind=ORPHAN,
+        )
+        for sale_id, batch_id, session_id, fen in rows
+    ]
+
+
+def _real_date(text: object) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return day if day.isoformat() == text else None
+
+
+def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Live sessions with an impossible date, outside their season, or off its market day."""
+    problems = []
+    rows = conn.execute(
+        "SELECT s.id, s.season, s.date, s.batch_id, se.start_date, se.end_date, se.market_day"
+        " FROM live_sessions s JOIN seasons se ON se.code = s.season"
+        " ORDER BY s.season, s.date, s.id"
+    ).fetchall()
+    for sid, season, date, batch_id, start, end, market_day in rows:
+        where = f"session {season}:{date} (#{sid}, batch {batch_id})"
+        day = _real_date(date)
+        if day is None:
+            problems.append(
+                LedgerProblem(where, "date is not a real YYYY-MM-DD day", date, kind=BAD_DATE)
+            )
+            continue
+        if not start <= date <= end:
+            problems.append(
+                LedgerProblem(
+                    where,
+                    f"date is outside season {season} ({start} … {end})",
+                    date,
+                    kind=OUTSIDE_SEASON,
+                )
+            )
+        off_day = off_market_day(season, market_day, day)
+        if off_day:
+            problems.append(LedgerProblem(where, off_day, date, kind=MARKET_DAY))
+    return problems
+
+
+def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """More than one live line for the same session, stall and category: counted twice."""
+    rows = conn.execute(
+        "SELECT l.session_id, l.stall, l.category, count(*), sum(l.amount_fen),"
+        " group_concat(DISTINCT l.batch_id), s.season, s.date FROM live_sales l"
+        " JOIN sessions s ON s.id = l.session_id"
+        " GROUP BY l.session_id, l.stall, l.category HAVING count(*) > 1"
+        " ORDER BY s.season, s.date, l.stall, l.category"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"session {season}:{date} stall {stall} {category}",
+            f"{count} live lines ({format_yuan(fen)} in all, batches {batches}) "
+            "where one is allowed; void the extra batch",
+            kind=DUPLICATE,
+        )
+        for _sid, stall, category, count, fen, batches, season, date in rows
+    ]
+
+
+def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Batches whose lines do not add up to the total recorded with them (a torn write)."""
+    rows = conn.execute(
+        "SELECT b.id, b.source, b.control_total_fen,"
+        " (SELECT coalesce(sum(amount_fen), 0) FROM sales s WHERE s.batch_id = b.id),"
+        " (SELECT count(*) FROM sales s WHERE s.batch_id = b.id)"
+        " FROM batches b WHERE b.control_total_fen IS NOT NULL ORDER BY b.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"batch {bid} ({source})",
+            f"its {lines} line(s) add up to {format_yuan(fen)} but its recorded total is "
+            f"{format_yuan(control)}",
+            kind=CONTROL_TOTAL,
+        )
+        for bid, source, control, fen, lines in rows
+        if fen != control
+    ]
+
+
+def amount_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Lines whose amount is not a whole number of fen (stored by hand as 12.5 or text)."""
+    rows = conn.execute(
+        "SELECT s.id, s.batch_id, s.amount_fen FROM sales s"
+        " WHERE typeof(s.amount_fen) != 'integer' ORDER BY s.id"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"line {sid} (batch {batch})",
+            "amount is not a whole number of fen",
+            amount,
+            kind=BAD_AMOUNT,
+        )
+        for sid, batch, amount in rows
+    ]
+
+
+def duplicate_session_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Two live sessions of a season on one date: numbering and totals go wrong."""
+    rows = conn.execute(
+        "SELECT season, date, group_concat(batch_id) FROM live_sessions"
+        " GROUP BY season, date HAVING count(*) > 1 ORDER BY season, date"
+    ).fetchall()
+    return [
+        LedgerProblem(
+            f"session {season}:{date}",
+            f"is recorded more than once (batches {batches}); void the extra batch",
+            kind=DUPLICATE_SESSION,
+        )
+        for season, date, batches in rows
+    ]
+
+
+def migration_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """The record of applied migrations must match the schema version."""
+    from iddexi.ledger.migrations import MIGRATIONS
+
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    recorded = {r[0] for r in conn.execute("SELECT name FROM migrations")}
+    missing = [m.__name__ for m in MIGRATIONS[:version] if m.__name__ not in recorded]
+    return [
+        LedgerProblem(
+            "migrations",
+            f"{name} is not recorded though the schema is at version {version}",
+            kind=SCHEMA,
+        )
+        for name in missing
+    ]
+
+
+def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Tables, columns, views, triggers and indexes missing from what the migrations made."""
+    from iddexi.ledger.schema_check import schema_differences
+
+    return [LedgerProblem(p.location, p.message, kind=SCHEMA) for p in schema_differences(conn)]
+
+
+CHECKS: tuple[Check, ...] = (
+    integrity_problems,
+    schema_problems,
+    migration_problems,
+    reference_problems,
+    orphan_problems,
+    amount_problems,
+    session_date_problems,
+    duplicate_session_problems,
+    duplicate_problems,
+    control_total_problems,
+)
+
+
+def check_ledger(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Every problem the checks find, in order; an empty list for a sound ledger.
+
+    When SQLite reports the file damaged, only those problems are returned: queries over
+    a damaged file could report nonsense.
+    """
+    damaged = integrity_problems(conn)
+    if damaged:
+        return damaged
+    problems: list[LedgerProblem] = []
+    for step in CHECKS[1:]:
+        try:
+            problems.extend(step(conn))
+        except sqlite3.DatabaseError as exc:
+            problems.append(
+                LedgerProblem(
+                    "ledger file", f"{step.__name__} could not run: {exc}", kind=INTEGRITY
+                )
+            )
+    return problems
+
+
+def _singular(table: str) -> str:
+    return {
+        "batches": "batch",
+        "categories": "category",
+        "townships": "township",
+        "stalls": "stall",
+        "seasons": "season",
+        "sessions": "session",
+        "sales": "sale",
+    }.get(table, table)
