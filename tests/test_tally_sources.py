@@ -145,6 +145,94 @@ def test_csv_with_more_than_max_rows_is_refused(tmp_path: Path) -> None:
         read_sheets(path, max_rows=10)
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('摊位,金额,备注\nA01,1,"open\nA02,2,\n', "sales.csv:2:备注"),
+        # Excel's own CSV: CRLF line ends, LF inside a quoted note (Alt+Enter)
+        ('摊位,金额,备注\r\nA01,1,"two\nlines"\r\nA02,"2,\r\nA03,3,\r\n', "sales.csv:4:金额"),
+        ('摊位;金额;备注\rA01;1;"a ""quoted"" word"\rA02;2;"open\rA03;3;\r', "sales.csv:3:备注"),
+        ('摊位,"金额,备注\nA01,1,x\n', "sales.csv:1:2"),  # in the header: no names yet
+        ('摊位,金额,备注\nA01,1,5" TV\nA02,2,"open', "sales.csv:3:备注"),  # 5" is no quote
+    ],
+    ids=["lf", "excel-crlf", "cr-semicolon", "header", "inch-mark"],
+)
+def test_csv_quote_never_closed_is_refused_at_the_line_it_opens(
+    tmp_path: Path, text: str, where: str
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(InputError, match="^" + re.escape(where) + ": a quoted field opens here"):
+        read_sheets(path)
+
+
+def test_csv_text_after_a_closing_quote_is_refused_not_glued_on(tmp_path: Path) -> None:
+    """``"1"2`` is no CSV Excel writes; read loosely it became 12."""
+    path = tmp_path / "sales.csv"
+    path.write_text('摊位,金额,备注\nA01,"1"2,\nA02,2,"open\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"^sales\.csv:2: cannot read this line as CSV \("):
+        read_sheets(path)
+
+
+def test_csv_notes_over_several_lines_as_excel_writes_them_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(
+        '摊位,金额,备注\r\nA01,1,"two\nlines"\r\nA02,2,"say ""hi""\n\nbye"\r\nA03,3,\r\n'.encode()
+    )
+    [sheet] = read_sheets(path)
+    assert [(r.number, r.value("备注")) for r in sheet.rows] == [
+        (2, "two\nlines"),
+        (4, 'say "hi"\n\nbye'),
+        (7, None),
+    ]
+
+
+def test_csv_too_big_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text("摊位,金额\n" + "A01,1\n" * 1000, encoding="utf-8")
+    assert sources.MAX_TEXT_BYTES == 64 * 2**20
+    monkeypatch.setattr(sources, "MAX_TEXT_BYTES", 4000)
+    with pytest.raises(InputError, match=r"^sales\.csv: refused: the file is 0 MB, more than"):
+        read_sheets(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "摊位,名称,金额\nA01,王堃烤肉,100\nA02,李喆奶茶,5\n",  # rare name characters (GBK only)
+        "摊位,名称,金额\nA01,ᠮᠣᠩᠭᠣᠯ,100\n",  # Mongolian script: four bytes in GB18030
+        "摊位,名称,金额\nA01,敖日格勒·巴特尔—冬储肉,100\n",  # GB2312's · and —
+    ],
+    ids=["rare-name-characters", "mongolian-script", "middle-dot-and-dash"],
+)
+def test_gb18030_csv_of_real_chinese_is_read(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(text.encode("gb18030"))
+    [sheet] = read_sheets(path)
+    assert sheet.rows[0].value("名称") == text.splitlines()[1].split(",")[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("code,name\nZ1,Bäckerei Müller\n", "latin-1"),
+        ("code,name\nZ1,Größe Straße\n", "cp1252"),  # 鲞 is GB2312, 遝 is not
+        ("code,name,operator\nZ1,Señora Muñoz,Crème brûlée\n", "cp1252"),
+    ],
+    ids=["latin-1", "half-gb2312", "spanish-french"],
+)
+def test_european_csv_is_not_read_as_chinese_mojibake(
+    tmp_path: Path, text: str, encoding: str
+) -> None:
+    path = tmp_path / "stalls.csv"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(InputError, match=r"^stalls\.csv:2: .*not read as Chinese.*UTF-8") as err:
+        read_sheets(path)
+    assert text.splitlines()[1] in str(err.value)  # shown as it was meant
+
+
 @pytest.mark.parametrize("name", ["sales.xls", "sales.ods", "sales.numbers", "sales"])
 def test_other_formats_are_refused_listing_accepted_ones(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
@@ -323,6 +411,222 @@ def test_value_in_a_far_column_is_refused_not_expanded(tmp_path: Path) -> None:
         read_sheets(tmp_path / "wide.xlsx")
 
 
+def test_every_cell_type_reads_as_openpyxl_reads_it(tmp_path: Path) -> None:
+    """The reader walks the sheet XML itself (to refuse what openpyxl would misread): for
+    what Excel writes it must give exactly openpyxl's values."""
+    from datetime import time as clock
+    from datetime import timedelta
+
+    rows = [
+        ["text", "int", "float", "bool", "date", "datetime", "time", "duration", "empty"],
+        [
+            "好",
+            12,
+            0.1,
+            True,
+            datetime(2025, 12, 6),
+            datetime(2025, 12, 6, 9, 30),
+            clock(8, 15),
+            timedelta(hours=30),
+            None,
+        ],
+        [
+            "",
+            -3,
+            1e-7,
+            False,
+            datetime(1900, 3, 1),
+            datetime(2099, 12, 31, 23, 59, 59),
+            clock(0, 0, 1),
+            timedelta(0),
+            None,
+        ],
+        [" 两 行\n文字 ", 10**15, -2.5e300, None, None, None, None, None, "=1+1"],
+    ]
+    path = write_xlsx(tmp_path / "t.xlsx", rows)
+    rewrite_member(  # a saved formula result, an error value and a rich-text inline string
+        path,
+        SHEET_XML,
+        lambda xml: xml.replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>").replace(
+            b"</sheetData>",
+            b'<row r="5"><c r="A5" t="inlineStr"><is><r><t>rich </t></r><r><rPr><b/></rPr>'
+            b'<t>text</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c>'
+            b'<c r="B5" t="e"><v>#N/A</v></c><c r="C5" t="str"><v>abc</v></c></row>'
+            b"</sheetData>",
+        ),
+    )
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb.active.reset_dimensions()  # its <dimension> does not know of row 5
+    expected = [list(r) for r in wb.active.iter_rows(values_only=True)]
+    wb.close()
+    [sheet] = read_sheets(path)
+    got = [list(sheet.headers)] + [[r.values[i] for i in range(len(r.values))] for r in sheet.rows]
+    width = len(sheet.headers)
+    expected = [(row + [None] * width)[:width] for row in expected]
+    expected[0] = list(sheet.headers)
+    assert got == expected
+    assert got[3][8] == 2 and got[4][:3] == ["rich text", "#N/A", "abc"]
+
+
+def test_date_formatted_number_that_is_no_date_is_refused_at_its_cell(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", [["date", "amount"], [datetime(2025, 12, 6), 5]])
+    with zipfile.ZipFile(path) as zf:
+        serial = re.search(rb'<c r="A2"[^>]*><v>([0-9.]+)</v>', zf.read(SHEET_XML)).group(1)
+    rewrite_member(path, SHEET_XML, lambda xml: xml.replace(b">" + serial + b"<", b">1e20<"))
+    with pytest.raises(InputError, match=r"^t\.xlsx:Sales:2:date: cannot read cell A2: .*'1e20'"):
+        read_sheets(path)
+
+
+def test_rows_of_all_sheets_together_are_bounded(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    for n, ws in enumerate([wb.active, wb.create_sheet("More")]):
+        ws.title = f"S{n}"
+        for row in [["stall", "amount"]] + [["A", 1]] * 30:
+            ws.append(row)
+    wb.save(tmp_path / "t.xlsx")
+    assert [len(s.rows) for s in read_sheets(tmp_path / "t.xlsx", max_rows=50)] == [30, 30]
+    with pytest.raises(InputError, match=r"^t\.xlsx: refused: more than 47 rows in all the sheets"):
+        read_sheets(tmp_path / "t.xlsx", max_rows=30)
+
+
+def test_cells_of_the_workbook_are_counted_before_any_sheet_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["stall", "amount"])
+    ws.append(["A01", 1])
+    for row in (1, 2):  # formatted but empty: they cost the parser as much, and count
+        for col in range(3, 23):
+            ws.cell(row=row, column=col).font = Font(bold=True)
+    wb.save(tmp_path / "t.xlsx")
+    assert read_sheets(tmp_path / "t.xlsx")[0].headers == ["stall", "amount"]
+    monkeypatch.setattr(sources, "MAX_WORKBOOK_CELLS", 40)
+    with pytest.raises(InputError, match=r"^t\.xlsx: refused: more than 40 cells in the workbook"):
+        read_sheets(tmp_path / "t.xlsx")
+
+
+def test_markup_around_the_rows_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iddexi.tally import xlsx_safety
+
+    path = write_xlsx(tmp_path / "t.xlsx", [["stall", "amount"], ["A01", 1]])
+    merges = b"".join(b'<mergeCell ref="D%d:E%d"/>' % (n, n) for n in range(1, 2001))
+    rewrite_member(
+        path,
+        SHEET_XML,
+        lambda xml: xml.replace(
+            b"</sheetData>", b"</sheetData><mergeCells>" + merges + b"</mergeCells>"
+        ),
+    )
+    assert len(read_sheets(path)[0].rows) == 1
+    monkeypatch.setattr(xlsx_safety, "MAX_OUTSIDE_TAGS", 1000)
+    with pytest.raises(
+        InputError, match=r"^t\.xlsx:Sales: refused: the sheet holds more than 1,000"
+    ):
+        read_sheets(path)
+
+
+@pytest.mark.parametrize(
+    ("encode", "shown"),
+    [
+        (lambda xml: ('<?xml version="1.0" encoding="UTF-16"?>' + xml).encode("utf-16"), "UTF-16?"),
+        (lambda xml: ('<?xml version="1.0" encoding="cp500"?>' + xml).encode(), "cp500"),  # EBCDIC
+    ],
+    ids=["utf-16", "ebcdic"],
+)
+def test_sheet_xml_not_in_utf8_is_refused(tmp_path: Path, encode, shown: str) -> None:
+    """Its rows could not be counted before parsing; Excel and WPS write UTF-8."""
+    path = write_xlsx(tmp_path / "t.xlsx", SALES)
+    rewrite_member(path, SHEET_XML, lambda xml: encode(xml.decode()))
+    with pytest.raises(InputError) as err:
+        read_sheets(path)
+    assert str(err.value).startswith(
+        f"t.xlsx:Sales: refused: the sheet's XML is not in UTF-8 ({shown})"
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["plain", "prefixed"])
+def test_rows_and_cells_are_counted_exactly_whatever_the_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefix: str
+) -> None:
+    """The byte scan reads in chunks: tags cut at any byte are still counted once."""
+    from iddexi.tally import xlsx_safety
+
+    rows = [["stall", "amount", "note"]] + [
+        [f"A{n}", n, "=1+1" if n == 7 else None] for n in range(40)
+    ]
+    path = write_xlsx(tmp_path / "t.xlsx", rows)
+    # 5 formatted empty rows, one of them written <row …></row>
+    empty = b'<row r="42" ht="20"/><row r="43"></row><row r="44" s="1"/><row r="45"/><row r="46"/>'
+    rewrite_member(
+        path, SHEET_XML, lambda xml: xml.replace(b"</sheetData>", empty + b"</sheetData>")
+    )
+    if prefix:  # every tag written <x:…>, the namespace bound to x
+        rewrite_member(
+            path,
+            SHEET_XML,
+            lambda xml: re.sub(rb"<(/?)(?=[a-zA-Z])", rb"<\1x:", xml).replace(
+                b"xmlns=", b"xmlns:x="
+            ),
+        )
+    expected = xlsx_safety.SheetScan(rows=46, cells=3 + 40 * 2 + 1, has_formula=True)
+    with zipfile.ZipFile(path) as zf:
+        assert (b"<x:row" in zf.read(SHEET_XML)) == bool(prefix)
+        for chunk in (1 << 20, 300, 64, 13, 7):
+            monkeypatch.setattr(xlsx_safety, "_CHUNK", chunk)
+            assert xlsx_safety.scan_worksheet(zf, SHEET_XML, "t.xlsx", "S", 100) == expected
+            assert xlsx_safety.scan_worksheet(zf, SHEET_XML, "t.xlsx", "S", 45).rows == 46
+    [sheet] = read_sheets(path, max_rows=40)  # 46 rows: the header, 40 and 5 empty ones
+    assert [r.value("stall") for r in sheet.rows[:2]] == ["A0", "A1"]
+    assert [p.location for p in sheet.unreadable] == ["t.xlsx:Sales:9:note"]
+    with pytest.raises(InputError, match=r"^t\.xlsx:Sales: .* \(more than 45 rows in the sheet"):
+        read_sheets(path, max_rows=35)  # refused by the count, before parsing
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 4093, 7], ids=["1MB", "4KB", "7B"])
+@pytest.mark.parametrize(
+    ("markup", "refused"),
+    [
+        (b"<!-- " + b"a <b> " * 100_000 + b" -->", True),  # 600 KB, with < inside
+        (b"<?pi " + b"a <b> " * 100_000 + b" ?>", True),
+        (b'<c r="F2" x="' + b"a" * 600_000 + b'"/>', True),  # one tag of 600 KB
+        (b'<c r="F2" t="inlineStr"><is><t>' + b"a" * 600_000 + b"</t></is></c>", True),
+        (b"<!-- " + b"a <b> " * 30_000 + b" -->", False),  # 180 KB
+        (b'<c r="F2" t="inlineStr"><is><t>' + "好".encode() * 32_767 + b"</t></is></c>", False),
+    ],
+    ids=["comment", "instruction", "tag", "text", "short-comment", "excel-longest-text"],
+)
+def test_tags_comments_and_texts_too_long_for_the_parser_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, markup: bytes, refused: bool
+) -> None:
+    """Expat reads an unfinished token again at every 16 KB: 8 MB take 1.4 s, 128 MB hours."""
+    from iddexi.tally import xlsx_safety
+
+    path = write_xlsx(tmp_path / "t.xlsx", [["stall", "amount", "", "", "", "note"], ["A01", 1]])
+    rewrite_member(
+        path,
+        SHEET_XML,
+        lambda xml: xml.replace(b"</row></sheetData>", markup + b"</row></sheetData>"),
+    )
+    monkeypatch.setattr(xlsx_safety, "_CHUNK", chunk)
+    if refused:
+        with pytest.raises(InputError, match=r"^t\.xlsx:Sales: refused: .* more than 512 KB"):
+            read_sheets(path)
+    else:
+        [sheet] = read_sheets(path)
+        assert sheet.rows[0].value("amount") == 1
+
+
+def test_parts_read_whole_are_guarded_against_long_tokens_too(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "t.xlsx", SALES)
+    comment = b"<!--" + b"<>" * 300_000 + b"-->"
+    rewrite_member(path, "xl/styles.xml", lambda xml: xml.replace(b"<fonts", comment + b"<fonts"))
+    with pytest.raises(InputError, match=r"^t\.xlsx:xl/styles\.xml: refused: .*512 KB"):
+        read_sheets(path)
+
+
 def test_row_beyond_excel_last_row_is_refused_quickly(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "t.xlsx", [["stall", "amount"], ["A01", 1]])
     rewrite_member(
@@ -439,7 +743,9 @@ def test_damaged_workbook_is_an_input_error_not_a_traceback(tmp_path: Path, dama
                 zf.writestr(n, data)
     else:
         rewrite_member(path, SHEET_XML, lambda xml: xml[: len(xml) // 2])
-    with pytest.raises(InputError, match=r"^bad\.xlsx: "):
+    # a sheet whose XML breaks off is named, with the row where reading stopped
+    where = r"bad\.xlsx:Sales:1: .*damaged" if damage == "garbage-xml" else r"bad\.xlsx: "
+    with pytest.raises(InputError, match="^" + where):
         read_sheets(path)
 
 

@@ -10,7 +10,6 @@ openpyxl is imported lazily inside :func:`read_sheets`: entry commands stay fast
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gc
 import io
@@ -24,12 +23,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iddexi.ledger.errors import IddexiError, InputError, Problem
+from iddexi.tally.text_files import decode_text, unclosed_quote
+from iddexi.tally.xlsx_parts import read_workbook_parts
+from iddexi.tally.xlsx_rows import UnreadableCell, uncalculated_problems, worksheet_rows
 from iddexi.tally.xlsx_safety import (
-    MAX_EXCEL_ROWS,
     column_letter,
     damaged_workbook,
-    formula_problems,
     open_checked_archive,
+    scan_worksheet,
 )
 
 #: How many rows from the top are searched for the header row.
@@ -38,8 +39,12 @@ HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 512
 #: Rows × columns kept in memory for one sheet, at most.
 MAX_CELLS = 5_000_000
-#: A text file bigger than this is refused before it is decoded.
-MAX_TEXT_BYTES = 128 * 1024 * 1024
+#: Cells (filled or only formatted) in all the sheets of a workbook, at most: reading one
+#: takes ~2 µs, and a 200,000-row sales sheet has ~1.2 million.
+MAX_WORKBOOK_CELLS = 2_000_000
+#: A text file bigger than this is refused before it is read: a 200,000-line sales CSV is
+#: ~10 MB, and reading takes ~7 times the file's size in memory.
+MAX_TEXT_BYTES = 64 * 1024 * 1024
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -239,16 +244,36 @@ def _assemble(
     where = file if name is None else f"{file}:{name}"
     header_row = 0
     header: Sequence[object] = ()
-    for count, (number, values, blank) in enumerate(rows, start=1):
-        found = finder(list(values)) if finder is not None else not blank
-        if found:
-            header_row, header = number, values
-            break
-        if count >= HEADER_SEARCH_ROWS:
-            break
-    if not header_row:
-        return Sheet(file, name, [], 0, [], hidden=hidden)
+    try:
+        for count, (number, values, blank) in enumerate(rows, start=1):
+            found = finder(list(values)) if finder is not None else not blank
+            if found:
+                header_row, header = number, values
+                break
+            if count >= HEADER_SEARCH_ROWS:
+                break
+        if not header_row:
+            return Sheet(file, name, [], 0, [], hidden=hidden)
+        return _below_header(file, name, where, rows, header_row, header, max_rows, letters, hidden)
+    except UnreadableCell as exc:
+        if exc.column is None:
+            raise InputError(f"{where}:{exc.row}: {exc.message}") from None
+        known = header if header_row and exc.row > header_row else ()
+        keys, _ = _keys(known, max(exc.column, len(known)), letters)
+        raise InputError(f"{where}:{exc.row}:{keys[exc.column - 1]}: {exc.message}") from None
 
+
+def _below_header(
+    file: str,
+    name: str | None,
+    where: str,
+    rows: Iterator[_RawRow],
+    header_row: int,
+    header: Sequence[object],
+    max_rows: int,
+    letters: bool,
+    hidden: bool,
+) -> Sheet:
     width = _used_width(header, 0, where)
     kept: list[tuple[int, Sequence[object]]] = []
     pending: list[tuple[int, Sequence[object]]] = []  # blank rows not yet followed by data
@@ -295,31 +320,8 @@ def _assemble(
 # --------------------------------------------------------------------------------- text
 
 
-def _decode(raw: bytes, name: str) -> str:
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings: tuple[str, ...] = ("utf-16",)
-    elif raw.startswith(codecs.BOM_UTF8):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "gb18030")
-    for encoding in encodings:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
-    raise InputError(
-        f"{name}: cannot read the file as text (not UTF-8, UTF-16 or GB18030); "
-        "in Excel/WPS save it as CSV UTF-8, or as .xlsx"
-    )
-
-
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(sample: str, truncated: bool) -> str:
     """Pick among ``,`` tab ``;`` the one giving the most rows of one width (> 1)."""
-    sample = text[:65536]
-    truncated = len(sample) < len(text)
     best, best_score = ",", (0, 0)
     for delimiter in (",", "\t", ";"):
         reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
@@ -339,8 +341,16 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _text_rows(text: str, name: str, delimiter: str) -> Iterator[_RawRow]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _text_rows(
+    lines: Iterable[str], name: str, delimiter: str, reread: Callable[[], str]
+) -> Iterator[_RawRow]:
+    """CSV records as rows numbered by the line each starts on.
+
+    ``strict``: a malformed quote is an error, never a silent guess; a quote that is never
+    closed (which would swallow every later line into one cell) is located at the line
+    where it opens, the text read again by ``reread`` to find it.
+    """
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     line = 0
     try:
         for record in reader:
@@ -349,6 +359,17 @@ def _text_rows(text: str, name: str, delimiter: str) -> Iterator[_RawRow]:
             values = [v or None for v in record] if "" in record else record
             yield number, values, not "".join(record).strip()
     except csv.Error as exc:
+        # at the end of the file, or a field over csv's size limit: a quote never closed?
+        found = unclosed_quote(reread(), line + 1, delimiter)
+        if found is not None:
+            opened, column = found
+            raise UnreadableCell(
+                opened,
+                column,
+                'a quoted field opens here (") and is never closed, so every line after '
+                "it would be read into this one cell; close the quote, or save the file "
+                "again from Excel/WPS",
+            ) from None
         raise InputError(f"{name}:{line + 1}: cannot read this line as CSV ({exc})") from None
 
 
@@ -357,54 +378,85 @@ def _read_text(path: Path, finder: HeaderFinder | None, max_rows: int) -> Sheet:
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
-            raise InputError(f"{name}: refused: larger than {MAX_TEXT_BYTES // 2**20} MB")
+            raise InputError(
+                f"{name}: refused: the file is {size / 2**20:,.0f} MB, more than the "
+                f"{MAX_TEXT_BYTES // 2**20} MB a CSV may have (200,000 lines of sales are "
+                "about 10 MB); split the file"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
     if raw.startswith(b"PK\x03\x04"):
         raise InputError(f"{name}: this is a workbook (xlsx), not CSV text; rename it to .xlsx")
-    text = _decode(raw, name)
-    rows = _text_rows(text, name, _sniff_delimiter(text))
+    encoding, text = decode_text(raw, name)
+    delimiter = _sniff_delimiter(text[:65536], len(text) > 65536)
+    del text  # the records are decoded again line by line: no second copy of the whole text
+    lines = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+    rows = _text_rows(lines, name, delimiter, lambda: raw.decode(encoding))
     return _assemble(name, None, rows, finder, max_rows, letters=False)
 
 
 # ----------------------------------------------------------------------------- workbook
 
 
-def _sheet_rows(ws: object, where: str) -> Iterator[_RawRow]:
-    number = 0
-    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
-        if number > MAX_EXCEL_ROWS:
-            raise InputError(f"{where}: refused: rows past Excel's last row {MAX_EXCEL_ROWS:,}")
+def _sheet_rows(rows: Iterator[tuple[int, list[object]]]) -> Iterator[_RawRow]:
+    """Rows numbered as Excel shows them, with an empty row for each missing number."""
+    previous = 0
+    empty: tuple[object, ...] = ()
+    for number, values in rows:
+        for missing in range(previous + 1, number):
+            yield missing, empty, True
+        previous = number
         yield number, values, _is_blank(values)
 
 
 def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> list[Sheet]:
     archive = open_checked_archive(path)
+    name = path.name
     sheets: list[Sheet] = []
     try:
-        import openpyxl
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                for ws in wb.worksheets:  # chartsheets are not in .worksheets
-                    ws.reset_dimensions()  # the <dimension> tag may lie and hide rows
-                    rows = _sheet_rows(ws, f"{path.name}:{ws.title}")
-                    hidden = ws.sheet_state != "visible"
-                    sheet = _assemble(
-                        path.name, ws.title, rows, finder, max_rows, letters=True, hidden=hidden
-                    )
-                    if sheet.header_row:  # ws._worksheet_path: the sheet's part in the zip
-                        locate = partial(_formula_location, sheet)
-                        unreadable = formula_problems(
-                            archive, ws._worksheet_path, sheet.header_row, locate
-                        )
-                        sheet = replace(sheet, unreadable=tuple(unreadable))
-                    sheets.append(sheet)
-            finally:
-                wb.close()
+            book = read_workbook_parts(archive, name)
+        # Every sheet is counted before any is parsed: a bomb is refused in a blink.
+        limit = max_rows + HEADER_SEARCH_ROWS
+        all_limit = limit + max_rows // 4  # besides the sales: sessions, stalls …
+        scans = []
+        rows_in_all = cells = 0
+        for title, _state, part in book.sheets:
+            where = f"{name}:{title}"
+            scan = scan_worksheet(archive, part, name, title, limit)
+            if scan.rows > limit:
+                raise InputError(
+                    f"{where}: refused: more than {max_rows:,} rows below the header (more "
+                    f"than {limit:,} rows in the sheet, empty formatted rows included); "
+                    "split the file"
+                )
+            rows_in_all += scan.rows
+            if rows_in_all > all_limit:
+                raise InputError(
+                    f"{name}: refused: more than {all_limit:,} rows in all the sheets "
+                    "together; split the file"
+                )
+            cells += scan.cells
+            if cells > MAX_WORKBOOK_CELLS:
+                raise InputError(
+                    f"{name}: refused: more than {MAX_WORKBOOK_CELLS:,} cells in the workbook "
+                    "(formatted empty cells included); split the file, or delete the unused "
+                    "rows and columns"
+                )
+            scans.append(scan)
+        for (title, state, part), scan in zip(book.sheets, scans, strict=True):
+            uncalculated: list[tuple[int, int]] = []
+            rows = _sheet_rows(worksheet_rows(archive, part, book, scan, uncalculated))
+            sheet = _assemble(
+                name, title, rows, finder, max_rows, letters=True, hidden=state != "visible"
+            )
+            if sheet.header_row and uncalculated:
+                locate = partial(_formula_location, sheet)
+                problems = uncalculated_problems(uncalculated, sheet.header_row, locate)
+                sheet = replace(sheet, unreadable=tuple(problems))
+            sheets.append(sheet)
     except IddexiError:
         raise
     except Exception as exc:  # a damaged or crafted file must not end in a traceback

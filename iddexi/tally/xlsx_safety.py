@@ -1,45 +1,83 @@
-"""Checks that keep a hostile ``.xlsx`` from hurting us before and after openpyxl reads it.
+"""Checks that keep a hostile ``.xlsx`` from hurting us before, while and after we read it.
 
 Workbooks come from strangers (stall keepers' WPS/Excel sheets, forwarded on WeChat), so
-before openpyxl sees a file we look at the zip container itself:
+every step is bounded before it is taken:
 
-- it must be a zip at all (an old ``.xls`` or a password-protected workbook is an OLE file);
-- at most :data:`MAX_ENTRIES` parts, at most :data:`MAX_TOTAL_BYTES` uncompressed in all,
-  and no part over :data:`RATIO_MIN_BYTES` that expands more than :data:`MAX_RATIO` times.
+1. The zip container (:func:`open_checked_archive`): it must be a zip at all (an old
+   ``.xls`` or a password-protected workbook is an OLE file); at most :data:`MAX_ENTRIES`
+   parts, at most :data:`MAX_TOTAL_BYTES` uncompressed in all, and no part over
+   :data:`RATIO_MIN_BYTES` that expands more than :data:`MAX_RATIO` times. These are the
+   *declared* sizes from the central directory. A zip can lie about them, but
+   :mod:`zipfile` never inflates a part beyond its declared ``file_size`` (it stops there
+   and the CRC check fails), so the declared sizes also bound what can come out of it.
+2. The parts openpyxl reads whole (:mod:`iddexi.tally.xlsx_parts`: content types, shared
+   strings, the workbook and its relationships, styles; nothing else is read, not even
+   charts, pivot caches or external links): each at most :data:`MAX_PART_BYTES`, and a
+   bounded count of XML elements, which is what openpyxl's time goes by (microseconds
+   each). Both are checked by a byte scan before openpyxl parses the part.
+3. Each worksheet (:func:`scan_worksheet`), before it is parsed: a streaming byte scan
+   counts its rows, the cells of each row and the rest of its markup, so that a sheet of
+   a million rows or a row of a million cells is refused in a fraction of a second rather
+   than after minutes and gigabytes.
+4. Reading a worksheet (:mod:`iddexi.tally.xlsx_rows`): our own loop over the standard
+   library's C parser (safe: the scan refused any DTD, so no entity can be declared) refuses what Excel and WPS never write and openpyxl would silently misread
+   (rows out of order or twice, a cell twice, a shared-string index of -1, NaN, a date
+   that does not exist …), each with its row and cell. It also lists formulas that were
+   never calculated (files written by scripts, or by openpyxl itself): read for their
+   values they would otherwise silently become empty cells.
 
-These are the *declared* sizes from the central directory. A zip can lie about them, but
-:mod:`zipfile` never inflates a part beyond its declared ``file_size`` (it stops there and
-the CRC check fails), so the declared total is also a bound on what can come out of the
-file. XML entity tricks are stopped by defusedxml, which openpyxl uses when installed.
-
-After reading, :func:`formula_cells_without_value` scans a worksheet's XML for formulas
-that were never calculated (files written by scripts, or by openpyxl itself): read with
-``data_only=True`` they would silently become empty cells.
+XML entity tricks are stopped by defusedxml, which openpyxl uses when installed (for the
+parts of step 2), and in worksheets by the scan of step 3.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
-from iddexi.ledger.errors import InputError, Problem
+from iddexi.ledger.errors import InputError
 
 MAX_ENTRIES = 10_000
-MAX_TOTAL_BYTES = 256 * 1024 * 1024
+#: Uncompressed size of all parts together. A 200,000-row sheet is ~55 MB of XML.
+MAX_TOTAL_BYTES = 128 * 1024 * 1024
 RATIO_MIN_BYTES = 1024 * 1024
 MAX_RATIO = 200
-#: The last row of an Excel sheet; a row number past it means a damaged or crafted file.
+#: A part that openpyxl reads whole (shared strings, styles …) may be this big at most.
+MAX_PART_BYTES = 16 * 1024 * 1024
+#: Elements in the shared strings: openpyxl takes ~3-5 µs for each (500,000: ~2.5 s).
+MAX_SHARED_STRING_ELEMENTS = 500_000
+#: Elements in the other parts read whole, together: styles take ~15 µs each (~2.5 s).
+MAX_OTHER_ELEMENTS = 150_000
+#: The last row and column of an Excel sheet; past them means a damaged or crafted file.
 MAX_EXCEL_ROWS = 1_048_576
+MAX_EXCEL_COLUMNS = 16_384
+#: XML tags (``<`` signs) in one row, and outside the rows of one sheet.
+MAX_ROW_TAGS = 16 * MAX_EXCEL_COLUMNS
+#: A row shorter than this cannot hold more cells than Excel's columns (4 bytes: <c/>).
+_SHORT_ROW = 4 * MAX_EXCEL_COLUMNS
+MAX_OUTSIDE_TAGS = 200_000
 
 NO_SAVED_VALUE = (
     "formula without a saved value; open and save the file in Excel/WPS, or type the number"
 )
+NOT_AS_EXCEL_WRITES = "not as Excel or WPS writes a workbook; open and save it again in Excel/WPS"
+RETYPE = "open and save the file again in Excel/WPS, or retype the value"
+_DECLARES_ENTITIES = (
+    "the workbook's XML declares entities or a DTD, which Excel and WPS never write "
+    "(an entity-expansion attack?)"
+)
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?f[\s/>]")
+_PREFIXED_TAG = re.compile(rb"<(/?)[A-Za-z_][\w.\-]*:")
 _CHUNK = 1024 * 1024
+_MAX_PREFIXES = 32
+#: Half the longest tag, comment or text a part may hold (Excel's longest, a cell of 32,767
+#: characters, is under 160 KB); see :class:`_LongTokens`.
+_WINDOW = 256 * 1024
 
 
 def column_letter(index: int) -> str:
@@ -49,6 +87,9 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+# ---------------------------------------------------------------------------- container
 
 
 def open_checked_archive(path: Path) -> zipfile.ZipFile:
@@ -69,7 +110,9 @@ def open_checked_archive(path: Path) -> zipfile.ZipFile:
             "password-protected workbook; save it as .xlsx (without a password) in Excel/WPS"
         )
     if size > MAX_TOTAL_BYTES:
-        raise InputError(f"{name}: the workbook is larger than {_mb(MAX_TOTAL_BYTES)}; split it")
+        raise InputError(
+            f"{name}: the workbook is larger than {megabytes(MAX_TOTAL_BYTES)}; split it"
+        )
     try:
         archive = zipfile.ZipFile(path)
         infos = archive.infolist()
@@ -105,100 +148,249 @@ def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
             ratio = info.file_size // max(info.compress_size, 1)
             raise InputError(
                 f"{name}: refused: the part {info.filename!r} would expand {ratio:,} times "
-                f"(to {_mb(info.file_size)}); this looks like a decompression bomb"
+                f"(to {megabytes(info.file_size)}); this looks like a decompression bomb"
             )
     if total > MAX_TOTAL_BYTES:
         raise InputError(
-            f"{name}: refused: the workbook would expand to {_mb(total)}, "
-            f"more than {_mb(MAX_TOTAL_BYTES)}; split it"
+            f"{name}: refused: the workbook would expand to {megabytes(total)}, "
+            f"more than {megabytes(MAX_TOTAL_BYTES)}; split it"
         )
 
 
-def _mb(size: int) -> str:
+def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):,.0f} MB"
 
 
-def _mentions_formula(archive: zipfile.ZipFile, member: str) -> bool:
-    """Fast byte scan: does the part contain an ``<f>`` element at all?"""
-    tail = b""
+def _pieces(archive: zipfile.ZipFile, member: str, where: str) -> Iterator[bytes]:
+    """The part's bytes in ~1 MB pieces, each cut just before a ``<`` so no tag name is split.
+
+    Namespace prefixes are taken off the tags that are counted (``<x:row`` → ``<row``), so
+    that a plain ``bytes.count`` finds every one. Memory stays at about two pieces.
+    """
+    carry = b""
+    with archive.open(member) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = carry + chunk if carry else chunk
+            if not chunk:
+                if buf:
+                    yield _unprefixed(buf, where)
+                return
+            # a tag name is short: a '<' further back than 256 bytes has its name complete
+            cut = buf.rfind(b"<", max(0, len(buf) - 256))
+            if cut > 0:
+                buf, carry = buf[:cut], buf[cut:]
+            else:
+                carry = b""
+            yield _unprefixed(buf, where)
+
+
+def _unprefixed(piece: bytes, where: str) -> bytes:
+    # Excel writes no prefixes, other generators one (x:); only row, c and f tags matter
+    if b":row" not in piece and b":c" not in piece and b":f" not in piece:
+        return piece
+    pos = 0
+    for _ in range(_MAX_PREFIXES):
+        found = _PREFIXED_TAG.search(piece, pos)
+        if found is None:
+            return piece
+        prefix = found.group()[1 + len(found.group(1)) :]  # b"x:"
+        piece = piece.replace(b"<" + prefix, b"<").replace(b"</" + prefix, b"</")
+        pos = found.start()
+    raise InputError(
+        f"{where}: refused: the XML uses more than {_MAX_PREFIXES} namespace prefixes; "
+        + NOT_AS_EXCEL_WRITES
+    )
+
+
+def count_elements(archive: zipfile.ZipFile, member: str, where: str) -> int:
+    """How many XML elements a part holds (opening tags; never fewer)."""
+    count = 0
+    tokens = _LongTokens(where)
     with archive.open(member) as fh:
         while chunk := fh.read(_CHUNK):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-64:]
-    return False
+            count += chunk.count(b"<") - chunk.count(b"</")
+            tokens.feed(chunk)
+    return count
 
 
-def _split_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` → ``(12, 28)``; raises ValueError on anything else."""
-    letters = ref.rstrip("0123456789").replace("$", "").upper()
-    digits = ref[len(ref.rstrip("0123456789")) :]
-    if not letters or not digits or not letters.isascii() or not letters.isalpha():
-        raise ValueError(f"not a cell reference: {ref!r}")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(digits), col
+class _LongTokens:
+    """Refuses a tag, comment or processing instruction longer than ``2 × _WINDOW``.
 
-
-def formula_cells_without_value(
-    archive: zipfile.ZipFile, member: str, first_row: int = 1
-) -> list[tuple[int, int]]:
-    """(row, column) of every formula cell in rows ≥ ``first_row`` with no saved result.
-
-    A formula has a saved (cached) result when its cell carries a ``<v>`` with text. An
-    empty ``<v/>`` is a saved empty string only when the cell is typed ``t="str"`` (what
-    Excel writes for ``=IF(…,"",…)``); openpyxl writes ``<v/>`` with no type for a
-    formula it never calculated.
+    Expat (before 2.6) keeps an unfinished token and scans it again from its start at each
+    16 KB that the parser reads: one comment of 8 MB takes 1.4 s, of 128 MB hours. A tag's
+    attributes and a text hold no ``<``, so a long stretch without one is refused; comments
+    and processing instructions (which may hold ``<``) are measured from start to end.
+    Excel and WPS write no comments, and no text or tag near that size.
     """
-    if not _mentions_formula(archive, member):
-        return []
-    from defusedxml.ElementTree import iterparse
 
-    found: list[tuple[int, int]] = []
-    row_no = 0
-    with archive.open(member) as fh:
-        for _event, row in iterparse(fh):  # "end" events: a row arrives with its cells
-            tag = row.tag
-            if tag != "row" and not tag.endswith("}row"):
-                continue
-            r = row.get("r")
-            row_no = int(float(r)) if r else row_no + 1
-            last_ref, since = "", 0  # cells may omit r="B7": count from the last one given
-            for cell in row:
-                ref = cell.get("r")
-                if ref:
-                    last_ref, since = ref, 0
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.run = 0  # bytes since the last '<'
+        self.closing: bytes | None = None  # inside a comment (b"-->") or PI (b"?>")
+        self.length = 0
+        self.last = b""  # the end of the previous data: a <!-- or --> may be cut in two
+
+    def feed(self, data: bytes) -> None:
+        first = data.find(b"<")
+        if first < 0:
+            self.run += len(data)
+        else:
+            self._check(self.run + first)
+            for pos in range(first, len(data) - _WINDOW + 1, _WINDOW):
+                if data.find(b"<", pos, pos + _WINDOW) < 0:
+                    self._check(2 * _WINDOW + 1)
+            self.run = len(data) - data.rfind(b"<") - 1
+        self._check(self.run)
+        edge, last, self.last = self.last + data[:3], self.last, data[-3:]
+        if (
+            self.closing is not None
+            or b"<!--" in data
+            or b"<?" in data
+            or b"<!--" in edge
+            or b"<?" in edge
+        ):
+            self._comments(last + data)
+
+    def _comments(self, data: bytes) -> None:
+        pos = 0
+        while True:
+            if self.closing is not None:
+                end = data.find(self.closing, pos)
+                self.length += (len(data) if end < 0 else end) - pos
+                self._check(self.length)
+                if end < 0:
+                    return
+                pos, self.closing, self.length = end + len(self.closing), None, 0
+            comment, pi = data.find(b"<!--", pos), data.find(b"<?", pos)
+            if comment < 0 and pi < 0:
+                return
+            if pi < 0 or 0 <= comment < pi:
+                pos, self.closing = comment + 4, b"-->"
+            else:
+                pos, self.closing = pi + 2, b"?>"
+
+    def _check(self, length: int) -> None:
+        if length > 2 * _WINDOW:
+            raise InputError(
+                f"{self.where}: refused: the XML holds a tag, comment or text of more than "
+                f"{2 * _WINDOW // 1024:,} KB, which would take the XML parser minutes to "
+                "read; " + NOT_AS_EXCEL_WRITES
+            )
+
+
+# ------------------------------------------------------------------ worksheet, scanned
+
+
+class SheetScan(NamedTuple):
+    """What a byte scan of a worksheet found (``rows`` stops one past the limit)."""
+
+    rows: int
+    cells: int
+    has_formula: bool
+
+
+def scan_worksheet(
+    archive: zipfile.ZipFile, member: str, file: str, sheet: str, max_rows: int
+) -> SheetScan:
+    """Count a worksheet's rows and cells without parsing it; stop past ``max_rows`` rows.
+
+    Raises :class:`InputError` (naming ``FILE:SHEET``) for XML that is not UTF-8, a DTD (XML
+    entities: Excel and WPS never write one), a row with more cells than Excel's columns,
+    or more markup in a row or around the rows than a real sheet holds.
+    """
+    where = f"{file}:{sheet}"
+    tokens = _LongTokens(where)
+    rows = cells = outside = 0
+    has_formula = False
+    row: _LongRow | None = None  # a long row, or one that goes on into the next piece
+    first = True
+    for piece in _pieces(archive, member, where):
+        if first:
+            first = False
+            _check_encoding(piece, where)
+        tokens.feed(piece)
+        if b"<!" in piece and (b"<!DOCTYPE" in piece or b"<!ENTITY" in piece):
+            raise InputError(f"{file}: refused: " + _DECLARES_ENTITIES)
+        if not has_formula and b"<f" in piece and _FORMULA_TAG.search(piece):
+            has_formula = True
+        segments = piece.split(b"<row")
+        for i, seg in enumerate(segments):
+            start = 0
+            if i:  # a <row …> tag starts this segment
+                rows += 1
+                if rows > max_rows:
+                    return SheetScan(rows, cells, has_formula)
+                if row is not None:  # the previous row never closed: the parser will say so
+                    cells += row.cells
+                    row = None
+                gt = seg.find(b">")
+                start = len(seg) if gt < 0 else gt + 1
+                if gt > 0 and seg[gt - 1] == 0x2F:  # <row …/>: no cells
+                    pass
                 else:
-                    since += 1
-                formula = value = None
-                for child in cell:
-                    local = child.tag[child.tag.rfind("}") + 1 :]
-                    if local == "f":
-                        formula = child
-                    elif local == "v":
-                        value = child
-                if formula is None or not (
-                    value is None or (not value.text and cell.get("t") != "str")
-                ):
+                    end = seg.find(b"</row", start)
+                    if 0 <= end < start + _SHORT_ROW:  # the common case: too short to count
+                        cells += seg.count(b"<c", start, end)
+                        start = end + 1
+                    else:
+                        row = _LongRow(seg[:start], where)
+            if row is not None:
+                end = row.add(seg, start)
+                if end < 0:
                     continue
-                if last_ref:
-                    cell_row, col_no = _split_ref(last_ref)
-                    col_no += since
-                else:
-                    cell_row, col_no = row_no, since
-                if cell_row >= first_row:
-                    found.append((cell_row, col_no))
-            row.clear()
-    return found
+                cells += row.cells
+                row, start = None, end + 1
+            if len(seg) - start > 8:  # more than the rest of </row>: markup between rows
+                outside += seg.count(b"<", start)
+                if outside > MAX_OUTSIDE_TAGS:
+                    raise InputError(
+                        f"{where}: refused: the sheet holds more than {MAX_OUTSIDE_TAGS:,} XML "
+                        "tags besides its rows and cells (formatting rules, merged cells, "
+                        "links …); a tally sheet needs far fewer"
+                    )
+    if row is not None:
+        cells += row.cells
+    return SheetScan(rows, cells, has_formula)
 
 
-def formula_problems(
-    archive: zipfile.ZipFile, member: str, first_row: int, locate: Callable[[int, int], str]
-) -> list[Problem]:
-    """One :class:`Problem` per uncalculated formula; ``locate(row, col)`` names the cell."""
-    found = formula_cells_without_value(archive, member, first_row)
-    return [Problem(locate(row, col), NO_SAVED_VALUE) for row, col in found]
+class _LongRow:
+    """The cells and tags of a row counted as its bytes come, refused when too many."""
+
+    def __init__(self, head: bytes, where: str) -> None:
+        self.head = head  # the <row …> tag, for the row number in a refusal
+        self.where = where
+        self.cells = self.tags = 0
+
+    def add(self, seg: bytes, start: int) -> int:
+        """Count ``seg[start:]`` up to ``</row``; return where that is, or -1."""
+        end = seg.find(b"</row", start)
+        stop = len(seg) if end < 0 else end
+        self.cells += seg.count(b"<c", start, stop)
+        self.tags += seg.count(b"<", start, stop)
+        if self.cells > MAX_EXCEL_COLUMNS or self.tags > MAX_ROW_TAGS:
+            number = re.search(rb'\sr="([0-9]+)"', self.head)
+            at = f"{self.where}:{int(number.group(1))}" if number else self.where
+            raise InputError(
+                f"{at}: refused: the row holds more cells than Excel has columns "
+                f"({MAX_EXCEL_COLUMNS:,}), or as much other markup; " + NOT_AS_EXCEL_WRITES
+            )
+        return end
+
+
+def _check_encoding(head: bytes, where: str) -> None:
+    """Only XML whose tags are ASCII bytes can be counted (Excel and WPS write UTF-8)."""
+    declared = re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding=[\"']([^\"']*)", head)
+    encoding = declared.group(1).decode("ascii", "replace") if declared else "utf-8"
+    try:
+        readable = "<row><c>".encode(encoding) == b"<row><c>"
+    except (LookupError, UnicodeError):
+        readable = False
+    if not readable or b"\x00" in head[:512]:
+        raise InputError(
+            f"{where}: refused: the sheet's XML is not in UTF-8 "
+            f"({encoding if declared else 'UTF-16?'}); " + NOT_AS_EXCEL_WRITES
+        )
 
 
 def damaged_workbook(path: Path, exc: BaseException) -> InputError:
@@ -207,10 +399,7 @@ def damaged_workbook(path: Path, exc: BaseException) -> InputError:
     cause: BaseException | None = exc
     while cause is not None:
         if type(cause).__module__.startswith("defusedxml"):
-            return InputError(
-                f"{name}: refused: the workbook's XML declares entities or a DTD, which Excel "
-                "and WPS never write (an entity-expansion attack?)"
-            )
+            return InputError(f"{name}: refused: " + _DECLARES_ENTITIES)
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(exc).replace(str(path), name).split())
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,305 @@
+"""Reading a worksheet's rows: our own loop over the standard library's C XML parser.
+
+Safe because :func:`~iddexi.tally.xlsx_safety.scan_worksheet` refused any DTD first, so no
+entity can be declared. It refuses what Excel and WPS never write and openpyxl would
+silently misread (rows out of order or twice, a cell twice, a shared-string index of -1,
+NaN, a date that does not exist …), each with its row and cell, and lists formulas that
+were never calculated (their values would otherwise silently become empty cells).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any, NoReturn
+
+from iddexi.ledger.errors import Problem
+from iddexi.tally.xlsx_parts import WorkbookParts
+from iddexi.tally.xlsx_safety import (
+    MAX_EXCEL_COLUMNS,
+    MAX_EXCEL_ROWS,
+    NO_SAVED_VALUE,
+    NOT_AS_EXCEL_WRITES,
+    RETYPE,
+    SheetScan,
+    column_letter,
+)
+
+
+class UnreadableCell(Exception):
+    """A row or cell the reader refuses; the caller names the file, sheet and column.
+
+    ``column`` is 1-based, or None when the fault is the row's (or its reference is bad).
+    """
+
+    def __init__(self, row: int, column: int | None, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.message = message
+
+
+@cache
+def _column_numbers() -> dict[str, int]:
+    return {column_letter(i): i for i in range(1, MAX_EXCEL_COLUMNS + 1)}
+
+
+def _row_number(r: str, previous: int) -> int:
+    if r.isdigit() and r.isascii():
+        number = int(r)
+    elif re.fullmatch(r"[0-9]+\.0*", r):  # openpyxl accepts "2.0"
+        number = int(r.split(".")[0])
+    else:
+        raise UnreadableCell(
+            previous + 1, None, f"the row number {r!r} is not a number; " + NOT_AS_EXCEL_WRITES
+        )
+    if not 1 <= number <= MAX_EXCEL_ROWS:
+        raise UnreadableCell(
+            previous + 1,
+            None,
+            f"row {number} is not a row of an Excel sheet (1 to {MAX_EXCEL_ROWS:,}); "
+            + NOT_AS_EXCEL_WRITES,
+        )
+    if number <= previous:
+        what = (
+            f"row {number} appears twice"
+            if number == previous
+            else f"row {number} comes after row {previous}: rows out of order"
+        )
+        raise UnreadableCell(number, None, f"{what}; " + NOT_AS_EXCEL_WRITES)
+    return number
+
+
+def _bad_cell(row: int, column: int, why: str, got: str | None) -> UnreadableCell:
+    ref = f"{column_letter(column)}{row}"
+    shown = f" (got {got!r})" if got is not None else ""
+    return UnreadableCell(row, column, f"cannot read cell {ref}: {why}{shown}; {RETYPE}")
+
+
+def worksheet_rows(
+    archive: zipfile.ZipFile,
+    member: str,
+    book: WorkbookParts,
+    scan: SheetScan,
+    uncalculated: list[tuple[int, int]],
+) -> Iterator[tuple[int, list[object]]]:
+    """Each ``<row>`` of a worksheet as (row number, values), values as openpyxl gives them.
+
+    Trailing empty cells are left out (a short list), gaps in the row numbers are not
+    filled. Raises :class:`UnreadableCell` for what Excel/WPS never write, at its row and
+    cell. Appends to ``uncalculated`` the (row, column) of each formula cell that has no
+    saved value.
+
+    Only for a sheet that :func:`scan_worksheet` passed (its ``scan``): that scan refused
+    any DTD, so the sheet is parsed by the C parser of the standard library, twice as fast
+    as defusedxml's pure-Python one and as safe without a DTD (no entity can be declared).
+    """
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    ns = f"{{{SHEET_MAIN_NS}}}"
+    row_tag, cell_tag, v_tag, f_tag = ns + "row", ns + "c", ns + "v", ns + "f"
+    strings, dates, durations = book.strings, book.date_formats, book.timedelta_formats
+    n_strings = len(strings)
+    columns = _column_numbers()
+    formulas = scan.has_formula
+    previous = 0
+    with archive.open(member) as source:
+        try:
+            for _event, row in iterparse(source):
+                if row.tag != row_tag:
+                    continue
+                r = row.get("r")
+                number = previous + 1 if r is None else _row_number(r, previous)
+                if number > MAX_EXCEL_ROWS:
+                    raise UnreadableCell(
+                        number, None, f"row past Excel's last row {MAX_EXCEL_ROWS:,}"
+                    )
+                values: list[object] = []
+                col = 0
+                for cell in row:
+                    if cell.tag != cell_tag:
+                        if cell.tag.endswith("extLst"):
+                            continue
+                        raise UnreadableCell(
+                            number,
+                            None,
+                            f"the row holds a {cell.tag.rpartition('}')[2]!r} that is not a "
+                            "cell; " + NOT_AS_EXCEL_WRITES,
+                        )
+                    ref = cell.get("r")
+                    if ref is None:
+                        column = col + 1
+                    else:
+                        letters = ref.rstrip("0123456789")
+                        column = columns.get(letters) or columns.get(letters.upper()) or 0
+                        digits = ref[len(letters) :]
+                        if not column or not digits or int(digits) != number:
+                            _bad_ref(ref, number, column)
+                    if column <= col:
+                        this = f"{column_letter(column)}{number}"
+                        what = (
+                            f"cell {this} appears twice"
+                            if column == col
+                            else f"cell {this} comes after {column_letter(col)}{number}: "
+                            "cells out of order"
+                        )
+                        raise UnreadableCell(number, column, f"{what}; " + NOT_AS_EXCEL_WRITES)
+                    if column > MAX_EXCEL_COLUMNS:
+                        raise UnreadableCell(
+                            number,
+                            None,
+                            f"a cell past Excel's last column XFD; {NOT_AS_EXCEL_WRITES}",
+                        )
+                    col = column
+                    t = cell.get("t")
+                    if t is None or t == "n":
+                        text = cell.findtext(v_tag)
+                        if not text:
+                            value = None
+                        else:
+                            value = _number(text, number, column)
+                            style = cell.get("s")
+                            if style and dates and _style(style, number, column) in dates:
+                                try:
+                                    value = from_excel(
+                                        value, book.epoch, timedelta=int(style) in durations
+                                    )
+                                except (OverflowError, ValueError):
+                                    raise _bad_cell(
+                                        number,
+                                        column,
+                                        "it is formatted as a date, but the number is no date "
+                                        "Excel can show",
+                                        text,
+                                    ) from None
+                    elif t == "s":
+                        text = cell.findtext(v_tag)
+                        if not text:
+                            value = None
+                        elif not (text.isdigit() and text.isascii()):
+                            raise _bad_cell(
+                                number,
+                                column,
+                                "its shared-string index is not a whole number from 0",
+                                text,
+                            )
+                        else:
+                            index = int(text)
+                            if index >= n_strings:
+                                raise _bad_cell(
+                                    number,
+                                    column,
+                                    f"it points at shared string {index}, but the workbook "
+                                    f"has {n_strings} (0 to {n_strings - 1})",
+                                    text,
+                                )
+                            value = strings[index]
+                    else:
+                        value = _other_value(cell, t, ns, number, column, from_ISO8601)
+                    if value is not None:
+                        gap = column - 1 - len(values)
+                        if gap:
+                            values.extend([None] * gap)
+                        values.append(value)
+                    if formulas and cell.find(f_tag) is not None:
+                        saved = cell.find(v_tag)
+                        if saved is None or (not saved.text and t != "str"):
+                            uncalculated.append((number, column))
+                row.clear()
+                previous = number
+                yield number, values
+        except UnreadableCell:
+            raise
+        except Exception as exc:  # the XML breaks off, or is no XML: say where it stopped
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
+            after = f" past row {previous}" if previous else ""
+            raise UnreadableCell(
+                previous + 1,
+                None,
+                f"cannot read the sheet{after} ({detail}); the file may be damaged: open "
+                "and save it again in Excel/WPS",
+            ) from None
+
+
+def _bad_ref(ref: str, number: int, column: int) -> NoReturn:
+    letters = ref.rstrip("0123456789")
+    digits = ref[len(letters) :]
+    if column and digits and int(digits) != number:
+        raise UnreadableCell(
+            number, column, f"cell {ref} is inside row {number}; " + NOT_AS_EXCEL_WRITES
+        )
+    raise UnreadableCell(
+        number,
+        None,
+        f"{ref!r} is not a cell of an Excel sheet (columns A to XFD, rows 1 to "
+        f"{MAX_EXCEL_ROWS:,}); " + NOT_AS_EXCEL_WRITES,
+    )
+
+
+def _number(text: str, row: int, column: int) -> int | float:
+    """A numeric cell's ``<v>`` as openpyxl reads it, but only what Excel writes."""
+    if text.isascii() and "_" not in text:
+        try:
+            if "." in text or "e" in text or "E" in text:
+                value = float(text)
+                if math.isfinite(value):
+                    return value
+            else:
+                return int(text)
+        except ValueError:
+            pass
+    raise _bad_cell(row, column, "it is stored as a number, but is not one Excel writes", text)
+
+
+def _style(style: str, row: int, column: int) -> int:
+    if style.isdigit() and style.isascii():
+        return int(style)
+    raise _bad_cell(row, column, "its style number is not a number", style)
+
+
+def _other_value(
+    cell: Any, t: str, ns: str, row: int, column: int, from_iso: Callable[[str], object]
+) -> object:
+    if t == "inlineStr":
+        node = cell.find(ns + "is")
+        if node is None:
+            return None
+        parts = []
+        for child in node:  # plain text, or rich-text runs; phonetic runs are not shown
+            if child.tag == ns + "t":
+                parts.append(child.text or "")
+            elif child.tag == ns + "r":
+                run = child.find(ns + "t")
+                if run is not None:
+                    parts.append(run.text or "")
+        return "".join(parts)
+    text = cell.findtext(ns + "v")
+    if not text:
+        return None
+    if t in ("str", "e"):  # a formula's text result; an error such as #N/A, shown as such
+        return text
+    if t == "b":
+        if text in ("0", "1"):
+            return text == "1"
+        raise _bad_cell(row, column, "it is stored as TRUE/FALSE, but is neither 1 nor 0", text)
+    if t == "d":
+        try:
+            return from_iso(text)
+        except (ValueError, OverflowError):
+            raise _bad_cell(
+                row, column, "it is stored as a date, but is no real date", text
+            ) from None
+    raise _bad_cell(row, column, f"it has a cell type t={t!r} that Excel does not write", text)
+
+
+def uncalculated_problems(
+    found: list[tuple[int, int]], first_row: int, locate: Callable[[int, int], str]
+) -> list[Problem]:
+    """One :class:`Problem` per uncalculated formula from ``first_row`` on."""
+    return [Problem(locate(row, col), NO_SAVED_VALUE) for row, col in found if row >= first_row]
