@@ -579,3 +579,28 @@ def test_a_line_for_an_unrecorded_day_says_how_to_record_it(
     command = hint.strip("`").split()[1:]
     assert run(*command).exit_code == 0
     assert run("tally", "import", path).exit_code == 0
+
+
+def test_a_hidden_sheet_holding_sales_is_not_left_out_unseen(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    shown = wb.active
+    shown.title = "shown"
+    shown.append(["季", "场次", "摊位", "类别", "金额"])
+    shown.append(["2025-26", 1, "M01", "meat", 10])
+    hidden = wb.create_sheet("kept")
+    hidden.sheet_state = "veryHidden"
+    hidden.append(["季", "场次", "摊位", "类别", "金额"])
+    hidden.append(["2025-26", 1, "D01", "dairy", 20])
+    path = tmp_path / "hidden.xlsx"
+    wb.save(path)
+    result = run("tally", "import", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "hidden.xlsx:kept: this hidden sheet holds a sales table; unhide it to import it, "
+        "or delete it"
+    )
+    assert sales_of(run, "2025-26:1") == {}

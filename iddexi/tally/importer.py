@@ -228,9 +228,19 @@ def _read(path: Path, sha256: str) -> _File:
         return f
     unknown: list[Sheet] = []
     for sheet in sheets:
-        if sheet.hidden:
-            continue
         rec = recognise(sheet.headers) if sheet.headers else None
+        if sheet.hidden:
+            # a hidden sheet (the template's drop-down lists) is not read; but one that
+            # holds a table must not drop out of the import unseen
+            if rec is not None:
+                f.problems.append(
+                    Problem(
+                        sheet.location(),
+                        f"this hidden sheet holds a {rec.kind.kind.replace('_', ' ')} table; "
+                        "unhide it to import it, or delete it",
+                    )
+                )
+            continue
         if rec is None:
             unknown.append(sheet)
             continue
