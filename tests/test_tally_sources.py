@@ -204,14 +204,25 @@ def test_csv_too_big_is_refused_before_it_is_read(
         "摊位,名称,金额\nA01,王堃烤肉,100\nA02,李喆奶茶,5\n",  # rare name characters (GBK only)
         "摊位,名称,金额\nA01,ᠮᠣᠩᠭᠣᠯ,100\n",  # Mongolian script: four bytes in GB18030
         "摊位,名称,金额\nA01,敖日格勒·巴特尔—冬储肉,100\n",  # GB2312's · and —
+        "stall,name,amount\r\nM01,王堃,100\r\nM02,李喆,200\r\n",  # English headers
+        "攤位,名稱,金額\r\nM01,蘇日娜奶製品 kg,200\r\n",  # traditional characters
+        "stall,name,amount\r\nM01,€ 100 ¥,100\r\n",
     ],
-    ids=["rare-name-characters", "mongolian-script", "middle-dot-and-dash"],
+    ids=[
+        "rare-name-characters",
+        "mongolian-script",
+        "middle-dot-and-dash",
+        "rare-characters-among-english",
+        "traditional-characters",
+        "currency-signs",
+    ],
 )
 def test_gb18030_csv_of_real_chinese_is_read(tmp_path: Path, text: str) -> None:
     path = tmp_path / "sales.csv"
     path.write_bytes(text.encode("gb18030"))
     [sheet] = read_sheets(path)
-    assert sheet.rows[0].value("名称") == text.splitlines()[1].split(",")[1]
+    header, first = text.splitlines()[:2]
+    assert sheet.rows[0].value(header.split(",")[1]) == first.split(",")[1]
 
 
 @pytest.mark.parametrize(

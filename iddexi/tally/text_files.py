@@ -42,9 +42,11 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
     Chinese text is almost all GB2312 characters (both bytes 0xA1 or more). A European
     8-bit file decodes too, but an accented letter followed by an ASCII letter becomes a
     character of the GBK extension (or of private use): refused when those are more than
-    a quarter of the non-ASCII characters (``Größe Straße`` gives one of each). Rare name
-    characters (堃, 喆) among Chinese text pass, and so do the four-byte characters of
-    GB18030 (Mongolian script, emoji), which no 8-bit text turns into.
+    a quarter of the non-ASCII characters (``Größe Straße`` gives one of each) *and* the
+    bytes hold an accented letter inside a Latin word (``ä`` between ``B`` and ``ck``).
+    The second condition keeps traditional characters (攤, 蘇) and rare name characters
+    (堃, 喆) in a mostly English file, whose bytes never sit between ASCII letters like
+    that; the four-byte characters of GB18030 (Mongolian script, emoji) pass as well.
     """
     ascii_count = len(text.encode("ascii", "ignore"))
     others = len(text) - ascii_count
@@ -55,7 +57,7 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
     gb2312 += text.count("\u00b7") + text.count("\u2014")
     four_byte = (len(raw) - ascii_count - 2 * others) // 2
     extension = others - gb2312 - four_byte
-    if extension * 4 <= others:
+    if extension * 4 <= others or not _WESTERN_WORD.search(raw):
         return
     first = next((m.start() for m in _NON_ASCII.finditer(text) if _gbk_extension(m.group())), 0)
     line = text.count("\n", 0, first) + text.count("\r", 0, first)
@@ -75,6 +77,8 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Latin-1/Windows-1252 accented letters (À-ÿ) inside a word: "Bäckerei", "Straße", "Éric"
+_WESTERN_WORD = re.compile(rb"[A-Za-z][\xc0-\xff]{1,2}[A-Za-z]|(?:^|[\s,;\"'])[\xc0-\xff][a-z]{2}")
 _LINE_END = re.compile(r"\r\n|\r|\n")  # as csv and open(newline="") split lines
 
 

@@ -47,8 +47,10 @@ RATIO_MIN_BYTES = 1024 * 1024
 MAX_RATIO = 200
 #: A part that openpyxl reads whole (shared strings, styles …) may be this big at most.
 MAX_PART_BYTES = 16 * 1024 * 1024
-#: Elements in the shared strings: openpyxl takes ~3-5 µs for each (500,000: ~2.5 s).
-MAX_SHARED_STRING_ELEMENTS = 500_000
+#: Elements in the shared strings: openpyxl takes ~3-5 µs for each (1,000,000: ~4 s). A
+#: string is 2 or 3 elements (Chinese Excel adds <phoneticPr>): room for 200,000 rows with
+#: a distinct text in each, or two.
+MAX_SHARED_STRING_ELEMENTS = 1_000_000
 #: Elements in the other parts read whole, together: styles take ~15 µs each (~2.5 s).
 MAX_OTHER_ELEMENTS = 150_000
 #: The last row and column of an Excel sheet; past them means a damaged or crafted file.
