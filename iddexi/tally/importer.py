@@ -337,12 +337,12 @@ def _import_one(
     with savepoint(ledger.conn, "tally_file") as step:
         batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
         rows = sum(p.rows for p in plans)
-        unchanged = sum(p.carried for p in plans)
+        carried = sum(p.carried for p in plans)
         written = sum(p.total_fen for p in plans)
         skipped = sum(p.skipped for p in plans)
-        if rows == unchanged:  # the file changes nothing: no batch
+        if rows == carried:  # the file changes nothing: no batch
             step.undo()
-            batch_id, rows, written, skipped, unchanged = None, 0, 0, skipped + unchanged, 0
+            batch_id, rows, written, skipped, carried = None, 0, 0, skipped + carried, 0
         elif control is None and not problems and any(p.lines for p in plans):
             bulk.record_control_total(ledger, batch_id, written)
     kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
@@ -355,7 +355,7 @@ def _import_one(
         written,
         sum(len(p.voids) - p.carried_lines for p in plans),
         skipped,
-        unchanged,
+        carried,
         tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
         checked,
     )

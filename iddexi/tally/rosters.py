@@ -17,12 +17,12 @@ from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.values import CODE, parse_count, parse_date, parse_temperature
 from iddexi.ledger.words import (
-    ALLOWED,
     COUNT_METHOD,
     HERDER,
     MARKET_DAY,
     SEASON_KIND,
     TOWNSHIP_KIND,
+    Choices,
     key,
 )
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
@@ -30,11 +30,11 @@ from iddexi.tally.headers import Recognised
 from iddexi.tally.sources import Cell, Sheet
 
 
-def _choice(table: dict[str, str]) -> Callable[[Cell], str]:
+def _choice(table: Choices) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         found = table.get(key(text(cell.value) or ""))
         if found is None:
-            raise InputError(f"is not one of {ALLOWED[id(table)]}")
+            raise InputError(f"is not one of {table.allowed}")
         return found
 
     return parse
