@@ -9,6 +9,7 @@ formula; all text goes in as text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,12 +26,12 @@ def write_workbook(report: SeasonReport, path: Path, lang: str = "zh") -> Path:
     """Write the report workbook to ``path`` and return it."""
     from openpyxl import Workbook
 
-    wb = Workbook()
+    # write-only: rows go to disk as they are made, so a season of 100,000 lines costs
+    # little more than writing its raw lines once (and little memory)
+    wb = Workbook(write_only=True)
     wb.properties.creator = "iddexi"
     wb.properties.title = f"{label('report_title', lang)} {report.season.code}"
-    summary = wb.active
-    summary.title = label("sheet_summary", lang)
-    summary_sheet(SheetWriter(summary), report, lang)
+    summary_sheet(SheetWriter(wb.create_sheet(label("sheet_summary", lang))), report, lang)
     _sessions(SheetWriter(wb.create_sheet(label("sheet_sessions", lang))), report, lang)
     _categories(SheetWriter(wb.create_sheet(label("sheet_categories", lang))), report, lang)
     _stalls(SheetWriter(wb.create_sheet(label("sheet_stalls", lang))), report, lang)
@@ -252,29 +253,36 @@ def _lines(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
         "line_id",
     ]
     sheet.header([label(k, lang) for k in keys])
-    fmts = [None, COUNT, None, None, None, None, None, None, YUAN, NUMBER, None, None, COUNT, COUNT]
+    # batch and line numbers are identifiers, not quantities: no thousands separator
+    fmts = [None, None, None, None, None, None, None, None, YUAN, NUMBER, None, None, None, None]
+    sheet.stream(_line_rows(report, lang), fmts)
+    sheet.finish()
+
+
+def _line_rows(report: SeasonReport, lang: str) -> Iterator[list[object]]:
+    """Every raw line of both windows as a row of the raw-lines sheet, read as written."""
+    labels: dict[str, str] = {}
     for which, window in (("this", report.window), ("last", report.compare_window)):
         sessions = {s.id: s for s in window.sessions}
         for line in report.lines(which):
             session = sessions[line.session_id]
             info = report.stall_info.get(line.stall)
-            sheet.write(
-                [
-                    session.season,
-                    session.number,
-                    session.date,
-                    session.host or "",
-                    line.stall,
-                    info.name if info else "",
-                    report.category_label(line.category, lang),
-                    line.category,
-                    yuan(line.amount_fen),
-                    line.quantity,
-                    line.unit or "",
-                    line.note or "",
-                    line.batch_id,
-                    line.id,
-                ],
-                fmts,
-            )
-    sheet.finish()
+            category = labels.get(line.category)
+            if category is None:
+                category = labels[line.category] = report.category_label(line.category, lang)
+            yield [
+                session.season,
+                session.number,
+                session.date,
+                session.host or "",
+                line.stall,
+                info.name if info else "",
+                category,
+                line.category,
+                yuan(line.amount_fen),
+                line.quantity,
+                line.unit or "",
+                line.note or "",
+                line.batch_id,
+                line.id,
+            ]

@@ -1,19 +1,21 @@
 """Writing one worksheet of a report: typed cells, number formats, widths, print set-up.
 
-Every string goes through :func:`iddexi.render.xlsx_text.set_text` (stall names, themes
-and notes come from strangers and must never become formulas); numbers are written as
-numbers (``Decimal`` yuan stay exact) with a number format, never as text, and no cell
-holds a formula.
+Every string goes through :func:`iddexi.render.xlsx_text.plain_text` and is stored as a
+string cell, never a formula (stall names, themes and notes come from strangers); numbers
+are written as numbers (``Decimal`` yuan stay exact) with a number format, never as text,
+and no cell holds a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from iddexi.render.xlsx_text import set_text
+from iddexi.render.xlsx_text import plain_text
 
 YUAN = '"¥"#,##0.00'
 WAN = '#,##0.0"万元"'
@@ -56,41 +58,43 @@ def _shown(value: object, number_format: str | None) -> str:
     return str(value)
 
 
+def _format_of(value: object, number_format: str | None) -> str | None:
+    """The number format a cell gets: dates always show as dates, text and booleans none."""
+    if isinstance(value, dt.datetime):
+        return number_format or "yyyy-mm-dd hh:mm"
+    if isinstance(value, dt.date):
+        return DATE
+    if isinstance(value, (str, bool)):
+        return None
+    return number_format
+
+
 class SheetWriter:
-    """Appends rows to a worksheet and remembers how wide each column must be."""
+    """Collects a worksheet's rows, then writes them in one pass through openpyxl's write-only mode.
+
+    A write-only sheet must know its column widths, frozen panes and row heights before
+    its first row is written, so small tables are held until :meth:`finish`; a big table
+    (the raw lines) is handed over as an iterator with :meth:`stream` and written as it
+    is read, its widths measured on the first rows only. Each column's number format and
+    font live in one prototype cell whose value changes row by row: styling 1.4 million
+    cells one at a time was most of a big report's time.
+    """
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.row = 0
         self.widths: dict[int, int] = {}
         self.header_row: int | None = None
+        # row number → (values, formats, style) for the rows held until finish()
+        self._rows: list[tuple[list[object], list[str | None] | None, str | None]] = []
+        self._stream: tuple[Iterable[list[object]], list[str | None]] | None = None
+        self._styles: dict[tuple[int, str | None, str | None], Any] = {}
 
-    def put(self, col: int, value: object, number_format: str | None = None, *, bold=False) -> Any:
-        cell = self.ws.cell(row=self.row, column=col)
-        if isinstance(value, str):
-            set_text(cell, value)
-        elif isinstance(value, bool):
-            cell.value = value
-        elif isinstance(value, dt.datetime):
-            cell.value = value
-            cell.number_format = number_format or "yyyy-mm-dd hh:mm"
-        elif isinstance(value, dt.date):
-            cell.value = value
-            cell.number_format = DATE
-        else:
-            cell.value = value
-            if number_format and value is not None:
-                cell.number_format = number_format
-        if bold:
-            from openpyxl.styles import Font
-
-            cell.font = Font(bold=True)
-        # widths from the first rows only: a sample is enough, and big sheets stay fast
-        shown = _shown(value, number_format) if self.row <= MEASURED_ROWS else ""
+    def _measure(self, col: int, value: object, number_format: str | None) -> None:
+        shown = _shown(value, number_format)
         if shown:
             width = max(display_width(line) for line in shown.split("\n")) + 2
             self.widths[col] = max(self.widths.get(col, 0), width)
-        return cell
 
     def write(
         self,
@@ -102,54 +106,63 @@ class SheetWriter:
     ) -> int:
         """Write one row of cells; returns its row number."""
         self.row += 1
-        for offset, value in enumerate(values):
-            fmt = formats[offset] if formats and offset < len(formats) else None
-            self.put(start_col + offset, value, fmt, bold=bold)
+        values = [None] * (start_col - 1) + list(values)
+        if formats is not None:
+            formats = [None] * (start_col - 1) + list(formats)
+        for col, value in enumerate(values, 1):
+            fmt = formats[col - 1] if formats and col <= len(formats) else None
+            self._measure(col, value, fmt)
+        self._rows.append((values, formats, "bold" if bold else None))
         return self.row
 
     def note(self, text: str, *, bold: bool = False) -> int:
         """A line of text in column A that does not widen the column (it may overflow)."""
         self.row += 1
-        cell = self.ws.cell(row=self.row, column=1)
-        set_text(cell, text)
-        if bold:
-            from openpyxl.styles import Font
-
-            cell.font = Font(bold=True, size=13)
+        self._rows.append(([text], None, "title" if bold else None))
         return self.row
 
     def paragraph(self, text: str, columns: int, *, lines: int = 4) -> int:
         """A long text over ``columns`` merged cells, wrapped, ``lines`` lines high."""
-        from openpyxl.styles import Alignment
+        from openpyxl.utils import get_column_letter
 
-        row = self.note(text)
-        self.ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-        self.ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-        self.ws.row_dimensions[row].height = 16 * lines
-        return row
+        self.row += 1
+        self._rows.append(([text], None, "wrap"))
+        self.ws.merged_cells.add(f"A{self.row}:{get_column_letter(columns)}{self.row}")
+        self.ws.row_dimensions[self.row].height = 16 * lines
+        return self.row
 
     def blank(self) -> None:
         self.row += 1
+        self._rows.append(([], None, None))
 
     def header(self, names: list[str], *, freeze: bool = True) -> int:
         """A bold header row with a fill; frozen (and repeated on printed pages)."""
-        from openpyxl.styles import Alignment, Font, PatternFill
-
-        row = self.write(names)
-        fill = PatternFill("solid", start_color="DDE7F0")
-        for col in range(1, len(names) + 1):
-            cell = self.ws.cell(row=row, column=col)
-            cell.font = Font(bold=True)
-            cell.fill = fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        self.row += 1
+        for col, name in enumerate(names, 1):
+            self._measure(col, name, None)
+        self._rows.append((list(names), None, "header"))
         if freeze:
-            self.header_row = row
-            self.ws.freeze_panes = self.ws.cell(row=row + 1, column=1)
-            self.ws.print_title_rows = f"{row}:{row}"
-        return row
+            self.header_row = self.row
+            self.ws.freeze_panes = f"A{self.row + 1}"
+            self.ws.print_title_rows = f"{self.row}:{self.row}"
+        return self.row
+
+    def stream(self, rows: Iterable[list[object]], formats: list[str | None]) -> int:
+        """Hand over a big table's rows; they are written at :meth:`finish` as they come.
+
+        Returns the number of rows, known once the first :data:`MEASURED_ROWS` are read
+        only as a lower bound, so charts must not refer to a streamed table.
+        """
+        iterator = iter(rows)
+        head = list(itertools.islice(iterator, MEASURED_ROWS))
+        for values in head:
+            for col, value in enumerate(values, 1):
+                self._measure(col, value, formats[col - 1] if col <= len(formats) else None)
+        self._stream = (itertools.chain(head, iterator), formats)
+        return len(head)
 
     def finish(self, *, landscape: bool = True) -> None:
-        """Fit the column widths and set the page up: landscape, one page wide."""
+        """Fit the column widths, set the page up (landscape, one page wide) and write the rows."""
         from openpyxl.utils import get_column_letter
 
         for col, width in self.widths.items():
@@ -158,12 +171,81 @@ class SheetWriter:
             )
         setup = self.ws.page_setup
         setup.orientation = "landscape" if landscape else "portrait"
-        setup.paperSize = self.ws.PAPERSIZE_A4
+        setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
         setup.fitToWidth = 1
         setup.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.print_options.gridLines = False
         self.ws.page_margins.left = self.ws.page_margins.right = 0.5
+        for values, formats, style in self._rows:
+            self.ws.append(self._cells(values, formats, style))
+        self._rows = []
+        if self._stream is not None:
+            rows, formats = self._stream
+            self._stream = None
+            columns = range(1, len(formats) + 1)
+            for values in rows:
+                self.ws.append(self._cells(values, formats, None, columns))
+
+    def _cells(
+        self,
+        values: list[object],
+        formats: list[str | None] | None,
+        style: str | None,
+        columns: Iterable[int] | None = None,
+    ) -> list[object]:
+        """The row as openpyxl takes it: plain values where that is safe, else styled cells.
+
+        A plain value costs openpyxl one conversion; a cell costs two. So only what needs
+        a number format or a font, and text that openpyxl would take for a formula, goes
+        in a (prototype) cell; a cell is written as soon as its row is appended.
+        """
+        out: list[object] = []
+        for col, value in zip(columns or itertools.count(1), values, strict=False):
+            if value is None:
+                out.append(None)
+                continue
+            if isinstance(value, str):
+                value = plain_text(value)
+                if style is None and not value.startswith("="):
+                    out.append(value)
+                    continue
+                cell = self._prototype(col, None, style)
+                cell.value = value
+                cell.data_type = "s"  # never a formula: the text came from people
+                out.append(cell)
+                continue
+            fmt = _format_of(value, formats[col - 1] if formats and col <= len(formats) else None)
+            if style is None and (fmt is None or (fmt == DATE and type(value) is dt.date)):
+                out.append(value)  # openpyxl shows a date as yyyy-mm-dd by itself
+                continue
+            cell = self._prototype(col, fmt, style)
+            cell.value = value
+            out.append(cell)
+        return out
+
+    def _prototype(self, col: int, number_format: str | None, style: str | None) -> Any:
+        key = (col, number_format, style)
+        cell = self._styles.get(key)
+        if cell is None:
+            from openpyxl.cell import WriteOnlyCell
+            from openpyxl.styles import Alignment, Font, PatternFill
+
+            cell = WriteOnlyCell(self.ws)
+            if number_format:
+                cell.number_format = number_format
+            if style == "bold":
+                cell.font = Font(bold=True)
+            elif style == "title":
+                cell.font = Font(bold=True, size=13)
+            elif style == "header":
+                cell.font = Font(bold=True)
+                cell.fill = PatternFill("solid", start_color="DDE7F0")
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            elif style == "wrap":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            self._styles[key] = cell
+        return cell
 
     def bar_chart(
         self,
