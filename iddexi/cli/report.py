@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import _
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.report_model import SeasonReport
 
-app = App(help="Reports: season to date against the same period last season.")
+app = App(help=_("Reports: season to date against the same period last season; the year."))
 
 SeasonArg = Annotated[str, typer.Argument(help="The season to report on, e.g. 2025-26.")]
 VsOption = Annotated[
@@ -33,8 +34,11 @@ AlignOption = Annotated[
     str,
     typer.Option(
         "--align",
-        help="date: last season's sessions up to the same day a year earlier; "
-        "session: its first as many sessions.",
+        help=_(
+            "date: last season's sessions up to the same day a year earlier; "
+            "week: up to the same weekday 52 weeks (364 days) earlier; "
+            "session: its first as many sessions."
+        ),
     ),
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="zh or en: the language of the output.")]
@@ -50,6 +54,27 @@ def _build(
     check_language(lang)
     day = parse_date(as_of, "--as-of") if as_of is not None else None
     return build_season_report(ledger(ctx), season, vs=vs, as_of=day, align=align)
+
+
+def _hint_unequal(report: SeasonReport) -> None:
+    """One line on stderr when the windows differ in sessions: the like-for-like growth."""
+    from iddexi.render.labels import pct
+
+    if not report.unequal_windows:
+        return
+    this, last = report.window.count, report.compare_window.count
+    other = report.equal_alternative
+    if other is None:
+        line = _(
+            "Note: this season's window holds {this} sessions and the period compared {last}; "
+            "no alignment makes them equal."
+        ).format(this=this, last=last)
+    else:
+        line = _(
+            "Note: this season's window holds {this} sessions and the period compared {last}; "
+            "--align {align} compares {this} with {this}: revenue growth {growth}."
+        ).format(this=this, last=last, align=other.align, growth=pct(other.revenue_pct, signed=True))
+    typer.echo(line, err=True)
 
 
 @app.command("season")
@@ -77,12 +102,13 @@ def season(
         files = write_report_files(report, out, lang)
     if json:
         print_json(report.as_json(files))
-        return
-    print_summary(report, lang)
-    if files:
-        typer.echo("写入文件：" if lang == "zh" else "Files written:")
-        for path in files:
-            typer.echo(f"  {path}")
+    else:
+        print_summary(report, lang)
+        if files:
+            typer.echo("写入文件：" if lang == "zh" else "Files written:")
+            for path in files:
+                typer.echo(f"  {path}")
+    _hint_unequal(report)
 
 
 @app.command("brief")
@@ -104,8 +130,9 @@ def brief(
         print_json(
             {"season": report.season.code, "as_of": report.as_of, "lang": lang, "brief": text}
         )
-        return
-    typer.echo(text)
+    else:
+        typer.echo(text)
+    _hint_unequal(report)
 
 
 def print_summary(report: SeasonReport, lang: str) -> None:
@@ -120,16 +147,38 @@ def print_summary(report: SeasonReport, lang: str) -> None:
     if has_last:
         assert report.compare is not None
         title += f"  vs  {report.compare.code}: {window_text(c.start, c.end, c.count, lang)}"
-        how = {"date": "按日期对齐", "session": "按场次对齐"} if lang == "zh" else {}
+        how = (
+            {"date": "按日期对齐", "week": "按星期对齐", "session": "按场次对齐"}
+            if lang == "zh"
+            else {}
+        )
         title += f" ({how.get(report.align, 'aligned by ' + report.align)})"
+        if report.unequal_windows:
+            title += (
+                f"\n本期{w.count}场、{'同期' if report.same_period else '对比期'}{c.count}场，场次不等"
+                if lang == "zh"
+                else "\n" + _("unequal windows: {this} sessions against {last}").format(
+                    this=w.count, last=c.count
+                )
+            )
 
     def money(fen: int) -> str:
         return yuan_text(fen)
 
     meat_this, meat_last = this.category_fen("meat"), last.category_fen("meat")
+    def uncounted(figures_visitors: int, missing: int) -> str:
+        if not missing:
+            return f"{figures_visitors:,}"
+        if lang == "zh":
+            return f"{figures_visitors:,}（{missing}场未统计）"
+        return f"{figures_visitors:,} " + _("({n} uncounted)").format(n=missing)
+
+    visitors_growth = pct(growth.visitors_pct, signed=True)
+    if growth.visitors_pct_reason is not None:
+        visitors_growth = "n/a（有场次未统计人次）" if lang == "zh" else _("n/a (uncounted sessions)")
     rows = [
         (label("sessions", lang), this.sessions, last.sessions, ""),
-        (label("visitors", lang), f"{this.visitors:,}", f"{last.visitors:,}", pct(growth.visitors_pct, signed=True)),
+        (label("visitors", lang), uncounted(this.visitors, this.visitors_missing), uncounted(last.visitors, last.visitors_missing), visitors_growth),
         (label("revenue", lang), money(this.revenue_fen), money(last.revenue_fen), pct(growth.revenue_pct, signed=True)),
         (label("per_visit", lang), _opt(this.per_visit_yuan), _opt(last.per_visit_yuan), pct(growth.per_visit_pct, signed=True)),
         (label("meat_revenue", lang), money(meat_this), money(meat_last), pct(growth.meat_revenue_pct, signed=True)),
@@ -141,6 +190,16 @@ def print_summary(report: SeasonReport, lang: str) -> None:
         rows[2] = (*rows[2][:3], f"{rows[2][3]} ({times})")
     if report.projection is not None:
         rows.append((label("projection", lang), money(report.projection.season_total_fen), "", ""))
+    if report.returning is not None and report.returning.herder_count:
+        back = report.returning
+        rows.append(
+            (
+                label("herder_average", lang),
+                f"¥{back.herder_average_this_yuan}",
+                f"¥{back.herder_average_last_yuan}",
+                pct(back.herder_average_pct, signed=True),
+            )
+        )
     if not has_last:
         rows = [(name, a, "", "") for name, a, _b, _g in rows]
     columns = [label(k, lang) for k in ("measure", "this", "last", "growth")]

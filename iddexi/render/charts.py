@@ -13,16 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iddexi.ledger.values import format_yuan
+from iddexi.money import format_yuan
+from iddexi.render.colours import LAST_COLOUR, PROJECTION_COLOUR, THIS_COLOUR
 from iddexi.render.labels import label, share_pct, wan, window_text
 from iddexi.render.xlsx_sheet import display_width
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.report_model import SeasonReport
 
-THIS_COLOUR = "#C0392B"
-LAST_COLOUR = "#5D7FA3"
-PROJECTION_COLOUR = "#E59866"
 SIZE_IN = (12, 6.75)
 DPI = 150
 CHARTS = ("revenue", "cumulative", "categories", "visits", "stalls")
@@ -258,8 +256,15 @@ def _cumulative(report: SeasonReport, lang: str, ax: Any) -> None:
             linewidth=2,
         )
         total = wan(Decimal(report.projection.season_total_fen) / 100)
+        p = report.projection
         text = f"{label('projection_point', lang)} {total}"
         text += "万元（预测值）" if lang == "zh" else " (10k yuan, a projection)"
+        text += (
+            f"\n按场次对齐：本季{p.sessions_this}场、上季共{p.sessions_last}场，计划{p.planned}场"
+            if lang == "zh"
+            else f"\nby session: {p.sessions_this} held, last season {p.sessions_last},"
+            f" {p.planned} planned"
+        )
         ax.scatter(
             [x],
             [y],
