@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from iddexi.ledger.errors import InputError
-from iddexi.money import format_yuan, wan, yuan_text
+from iddexi.money import wan, yuan_text  # noqa: F401 (re-exported: one import for render)
 
 NA = "n/a"
 LANGUAGES = ("zh", "en")
