@@ -73,7 +73,9 @@ def _hint_unequal(report: SeasonReport) -> None:
         line = _(
             "Note: this season's window holds {this} sessions and the period compared {last}; "
             "--align {align} compares {this} with {this}: revenue growth {growth}."
-        ).format(this=this, last=last, align=other.align, growth=pct(other.revenue_pct, signed=True))
+        ).format(
+            this=this, last=last, align=other.align, growth=pct(other.revenue_pct, signed=True)
+        )
     typer.echo(line, err=True)
 
 
@@ -157,7 +159,8 @@ def print_summary(report: SeasonReport, lang: str) -> None:
             title += (
                 f"\n本期{w.count}场、{'同期' if report.same_period else '对比期'}{c.count}场，场次不等"
                 if lang == "zh"
-                else "\n" + _("unequal windows: {this} sessions against {last}").format(
+                else "\n"
+                + _("unequal windows: {this} sessions against {last}").format(
                     this=w.count, last=c.count
                 )
             )
@@ -166,6 +169,7 @@ def print_summary(report: SeasonReport, lang: str) -> None:
         return yuan_text(fen)
 
     meat_this, meat_last = this.category_fen("meat"), last.category_fen("meat")
+
     def uncounted(figures_visitors: int, missing: int) -> str:
         if not missing:
             return f"{figures_visitors:,}"
@@ -175,7 +179,9 @@ def print_summary(report: SeasonReport, lang: str) -> None:
 
     visitors_growth = pct(growth.visitors_pct, signed=True)
     if growth.visitors_pct_reason is not None:
-        visitors_growth = "n/a（有场次未统计人次）" if lang == "zh" else _("n/a (uncounted sessions)")
+        visitors_growth = (
+            "n/a（有场次未统计人次）" if lang == "zh" else _("n/a (uncounted sessions)")
+        )
     rows = [
         (label("sessions", lang), this.sessions, last.sessions, ""),
         (label("visitors", lang), uncounted(this.visitors, this.visitors_missing), uncounted(last.visitors, last.visitors_missing), visitors_growth),

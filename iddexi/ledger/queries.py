@@ -119,8 +119,7 @@ STALL_SQL = (
 # live count), and their takings, total and of herder-run stalls, in one pass over the
 # sales_by_session index of just those sessions.
 YEAR_SESSIONS_SQL = (
-    "SELECT c.id, c.season, c.date, c.visitors FROM current_sessions c"
-    " WHERE c.date BETWEEN ? AND ?"
+    "SELECT c.id, c.season, c.date, c.visitors FROM current_sessions c WHERE c.date BETWEEN ? AND ?"
 )
 YEAR_SALES_SQL = (
     "SELECT l.session_id, sum(l.amount_fen),"

@@ -94,8 +94,11 @@ def visitor_lines(report: SeasonReport, lang: str) -> list[str]:
         if figures.visitors_missing:
             n = figures.visitors_missing
             parts.append(f"{n}场未统计人次" if zh else f"{n} not counted")
-        lines.append(f"{label('count_method', lang)}（{who}）：{'、'.join(parts) or '—'}"
-                     if zh else f"{label('count_method', lang)} ({who}): {', '.join(parts) or '-'}")
+        lines.append(
+            f"{label('count_method', lang)}（{who}）：{'、'.join(parts) or '—'}"
+            if zh
+            else f"{label('count_method', lang)} ({who}): {', '.join(parts) or '-'}"
+        )
     if report.growth.visitors_pct_reason is not None:
         lines.append(
             "游客同比不作计算：有场次未统计人次"
