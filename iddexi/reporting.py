@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,7 @@ from iddexi.analysis.windows import (
     season_gap_years,
     season_to_date,
 )
+from iddexi.analysis.year_model import YearReport
 from iddexi.ledger import queries
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.render.labels import check_language
@@ -50,7 +52,14 @@ if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
     from iddexi.ledger.records import Season
 
-__all__ = ["SeasonReport", "build_season_report", "write_report_files"]
+__all__ = [
+    "SeasonReport",
+    "YearReport",
+    "build_season_report",
+    "build_year_report",
+    "write_report_files",
+    "write_year_files",
+]
 
 
 def build_season_report(
@@ -202,12 +211,24 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     from iddexi.render.charts import write_charts
     from iddexi.render.xlsx import write_workbook
 
+    stem = report.stem(lang)
+    return _write_all(
+        out_dir,
+        lambda scratch: [
+            write_workbook(report, scratch / f"{stem}.xlsx", lang),
+            *write_charts(report, scratch, stem, lang),
+            _write_text(scratch / f"{stem}-brief.txt", brief_text(report, lang)),
+        ],
+    )
+
+
+def _write_all(out_dir: Path, draw: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run ``draw`` in a scratch folder inside ``out_dir``, then move its files in."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the report folder {out_dir}: {exc.strerror}") from None
-    stem = report.stem(lang)
     # Written side by side in a scratch folder, then moved in: a report that cannot be
     # written whole leaves the folder as it was, not half old and half new.
     try:
@@ -215,11 +236,7 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     except OSError as exc:
         raise InputError(f"cannot write into {out_dir}: {exc.strerror}") from None
     try:
-        drafts = [write_workbook(report, scratch / f"{stem}.xlsx", lang)]
-        drafts += write_charts(report, scratch, stem, lang)
-        brief = scratch / f"{stem}-brief.txt"
-        brief.write_text(brief_text(report, lang) + "\n", encoding="utf-8")
-        drafts.append(brief)
+        drafts = draw(scratch)
         paths = [out_dir / draft.name for draft in drafts]
         for path in paths:
             if path.is_dir():
@@ -234,3 +251,35 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [p.resolve() for p in paths]
+
+
+def build_year_report(ledger: Ledger, year: int) -> YearReport:
+    """Every season of every kind with sessions in calendar ``year``, against ``year − 1``."""
+    if not 1900 < year < 2200:
+        raise InputError(f"year {year} is not a calendar year this ledger can hold")
+    conn = ledger.conn
+    this = queries.season_year_totals(conn, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if not this:
+        raise NotFoundError(f"no sessions are recorded in {year}")
+    last = queries.season_year_totals(conn, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
+    return YearReport(year, this, last)
+
+
+def write_year_files(report: YearReport, out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Write the year's workbook, PNG charts and brief into ``out_dir``; return their paths."""
+    check_language(lang)
+    from iddexi.render.year import write_year_charts, write_year_workbook, year_brief
+
+    return _write_all(
+        out_dir,
+        lambda scratch: [
+            write_year_workbook(report, scratch / f"{report.stem(lang)}.xlsx", lang),
+            *write_year_charts(report, scratch, report.stem(lang), lang),
+            _write_text(scratch / f"{report.stem(lang)}-brief.txt", year_brief(report, lang)),
+        ],
+    )
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

@@ -16,6 +16,7 @@ from iddexi.i18n import _
 
 if TYPE_CHECKING:
     from iddexi.analysis.report_model import SeasonReport
+    from iddexi.analysis.year_model import YearReport
 
 app = App(help=_("Reports: season to date against the same period last season; the year."))
 
@@ -239,3 +240,94 @@ def _opt(value: object) -> str:
     from iddexi.render.labels import NA
 
     return NA if value is None else f"¥{value}"
+
+
+@app.command("year")
+def year(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Argument(help=_("The calendar year, e.g. 2024."))],
+    lang: LangOption = "zh",
+    out: Annotated[
+        Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
+    ] = Path("reports"),
+    json: JsonOption = False,
+    no_files: Annotated[
+        bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
+    ] = False,
+) -> None:
+    """Every season of every kind in a calendar year, against the year before.  Example: iddexi report year 2024"""
+    from iddexi.render.labels import check_language
+    from iddexi.reporting import build_year_report
+
+    check_language(lang)
+    report = build_year_report(ledger(ctx), year)
+    files: list[Path] = []
+    if not no_files:
+        from iddexi.reporting import write_year_files
+
+        files = write_year_files(report, out, lang)
+    if json:
+        print_json(report.as_json(files))
+        return
+    print_year(report, lang)
+    if files:
+        typer.echo("写入文件：" if lang == "zh" else _("Files written:"))
+        for path in files:
+            typer.echo(f"  {path}")
+
+
+def print_year(report: YearReport, lang: str) -> None:
+    """The year by kind and by season as terminal tables, both windows in the title."""
+    from iddexi.money import yuan_text
+    from iddexi.render.labels import KIND_ZH, pct
+    from iddexi.render.tables import print_table
+    from iddexi.render.year import window_lines
+
+    zh = lang == "zh"
+
+    def kind(code: str) -> str:
+        return KIND_ZH.get(code, code) if zh else code
+
+    title = "\n".join(window_lines(report, lang))
+    this_year, last_year = str(report.year), str(report.year - 1)
+    columns = (
+        ["类型", f"{this_year}场次", f"{this_year}游客", f"{this_year}收入", f"{last_year}收入", "同比", "牧户摊位收入"]
+        if zh
+        else [_("Kind"), _("Sessions"), _("Visits"), this_year, last_year, _("Growth"), _("Herder stalls")]
+    )  # fmt: skip
+    rows = [
+        (
+            kind(row.kind),
+            row.this.sessions,
+            f"{row.this.visitors:,}",
+            yuan_text(row.this.revenue_fen),
+            yuan_text(row.last.revenue_fen),
+            pct(row.growth.revenue_pct, signed=True),
+            yuan_text(row.this.herder_fen),
+        )
+        for row in report.kinds
+    ]
+    g = report.growth
+    footer = [
+        "合计" if zh else _("Total"),
+        report.this.sessions,
+        f"{report.this.visitors:,}"
+        + (f" ({report.this.uncounted}场未统计)" if zh and report.this.uncounted else "")
+        + (_(" ({n} uncounted)").format(n=report.this.uncounted) if not zh and report.this.uncounted else ""),
+        yuan_text(report.this.revenue_fen),
+        yuan_text(report.last.revenue_fen),
+        pct(g.revenue_pct, signed=True),
+        yuan_text(report.this.herder_fen),
+    ]  # fmt: skip
+    print_table(title, columns, rows, numeric=columns[1:], footer=footer)
+    season_rows = [
+        (r.season, kind(r.kind), f"{r.first} – {r.last}", r.sessions, f"{r.visitors:,}",
+         yuan_text(r.revenue_fen), yuan_text(r.herder_fen))
+        for r in report.seasons
+    ]  # fmt: skip
+    season_cols = (
+        ["季", "类型", "场次日期", "场次", "游客", "收入", "牧户摊位收入"]
+        if zh
+        else [_("Season"), _("Kind"), _("Dates"), _("Sessions"), _("Visits"), _("Revenue"), _("Herder stalls")]
+    )  # fmt: skip
+    print_table(this_year, season_cols, season_rows, numeric=season_cols[3:])
