@@ -44,6 +44,7 @@ from iddexi.analysis.windows import (
     season_to_date,
 )
 from iddexi.analysis.year_model import YearReport
+from iddexi.i18n import _
 from iddexi.ledger import queries
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.render.labels import check_language
@@ -146,7 +147,7 @@ def build_season_report(
     projection, absent = None, None
     if _season_over(this_season, as_of, window):
         # once the season is over its total is a figure, not a guess
-        absent = "the season is over: its total is known"
+        absent = _("the season is over: its total is known")
     else:
         projection, absent = project_season_total(
             window,
@@ -256,11 +257,11 @@ def _write_all(out_dir: Path, draw: Callable[[Path], list[Path]]) -> list[Path]:
 def build_year_report(ledger: Ledger, year: int) -> YearReport:
     """Every season of every kind with sessions in calendar ``year``, against ``year − 1``."""
     if not 1900 < year < 2200:
-        raise InputError(f"year {year} is not a calendar year this ledger can hold")
+        raise InputError(_("year {year} is not a calendar year a ledger holds").format(year=year))
     conn = ledger.conn
     this = queries.season_year_totals(conn, dt.date(year, 1, 1), dt.date(year, 12, 31))
     if not this:
-        raise NotFoundError(f"no sessions are recorded in {year}")
+        raise NotFoundError(_("no sessions are recorded in {year}").format(year=year))
     last = queries.season_year_totals(conn, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
     return YearReport(year, this, last)
 

@@ -15,6 +15,7 @@ from iddexi.analysis.growth import (
     share_out,
 )
 from iddexi.analysis.windows import Window
+from iddexi.i18n import _
 from iddexi.ledger.queries import SessionCategoryTotal, StallTotal
 from iddexi.ledger.records import Stall
 from iddexi.money import fen_to_yuan
@@ -154,10 +155,10 @@ class Growth:
         """Why visitor growth is ``None`` although both windows have visits; else None."""
         if not (self.uncounted_this or self.uncounted_last):
             return None
-        return (
-            f"not every session has a visitor count: {self.uncounted_this} uncounted "
-            f"this season, {self.uncounted_last} in the period compared"
-        )
+        return _(
+            "not every session has a visitor count: {this} uncounted this season, "
+            "{last} in the period compared"
+        ).format(this=self.uncounted_this, last=self.uncounted_last)
 
     def as_json(self) -> dict:
         return {

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from iddexi.analysis.growth import growth_pct, scaled
 from iddexi.analysis.windows import Window
+from iddexi.i18n import _
 from iddexi.ledger.queries import SessionCategoryTotal, SessionFigures
 from iddexi.money import fen_to_yuan
 
@@ -197,23 +198,25 @@ def project_season_total(
     """The projection, or ``None`` and the reason it is not made."""
     k = this_window.count
     if not last_curve:
-        return None, "there is no previous season to follow"
+        return None, _("there is no previous season to follow")
     if not last_complete:
-        return None, f"the previous season {last_label} is not complete".replace("  ", " ")
+        return None, _("the previous season {season} is not complete").format(season=last_label)
     if k < 2:
-        return None, "fewer than 2 sessions of this season held"
+        return None, _("fewer than 2 sessions of this season held")
     if planned is None:
-        return None, "this season has no planned number of sessions"
+        return None, _("this season has no planned number of sessions")
     if k >= planned:
-        return None, "all planned sessions of this season are held: its total is known"
+        return None, _("all planned sessions of this season are held: its total is known")
     m = len(last_curve)
     if m <= k:
-        return None, f"the previous season held only {m} sessions: no curve left to follow"
+        return None, _(
+            "the previous season held only {m} sessions: no curve left to follow"
+        ).format(m=m)
     to_date = sum(fen_by_session.get(i, 0) for i in this_window.ids)
     last_to_date = last_curve[k - 1].cumulative_fen
     last_total = last_curve[-1].cumulative_fen
     if last_to_date <= 0:
-        return None, f"the previous season's first {k} sessions took nothing"
+        return None, _("the previous season's first {k} sessions took nothing").format(k=k)
     visitors = None
     this_visits = [s.visitors for s in this_window.sessions]
     last_visits = [p.visitors for p in last_curve]

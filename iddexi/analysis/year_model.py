@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from iddexi.analysis.growth import growth_pct, multiple, share, share_out
+from iddexi.i18n import _
 from iddexi.ledger.queries import SeasonYearTotal
 from iddexi.money import fen_to_yuan
 
@@ -88,10 +89,10 @@ def year_growth(this: YearFigures, last: YearFigures) -> YearGrowth:
     counted = not (this.uncounted or last.uncounted)
     reason = None
     if not counted:
-        reason = (
-            f"not every session has a visitor count: {this.uncounted} uncounted this year, "
-            f"{last.uncounted} the year before"
-        )
+        reason = _(
+            "not every session has a visitor count: {this} uncounted this year, "
+            "{last} the year before"
+        ).format(this=this.uncounted, last=last.uncounted)
     return YearGrowth(
         revenue_pct=growth_pct(this.revenue_fen, last.revenue_fen),
         visitors_pct=growth_pct(this.visitors, last.visitors) if counted else None,

@@ -210,6 +210,10 @@ def print_summary(report: SeasonReport, lang: str) -> None:
     if not has_last:
         rows = [(name, a, "", "") for name, a, _b, _g in rows]
     columns = [label(k, lang) for k in ("measure", "this", "last", "growth")]
+    if has_last and not report.same_period:
+        assert report.compare is not None
+        columns[2] = report.compare.code
+        columns[3] = "增减" if lang == "zh" else _("Change")
     print_table(title, columns, rows, numeric=columns[1:])
     categories = [
         (

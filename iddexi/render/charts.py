@@ -70,15 +70,23 @@ def _windows_lines(report: SeasonReport, lang: str) -> str:
     if report.compare is None:
         return f"{first}\n{label('no_compare', lang)}"
     last = f"{report.compare.code}  {window_text(c.start, c.end, c.count, lang)}"
-    if report.align == "date":
+    if report.align in ("date", "week"):
+        by = {"date": ("日期", "date"), "week": ("星期", "week")}[report.align]
         how = (
-            f"按日期对齐：截至 {report.compare_as_of}"
+            f"按{by[0]}对齐：截至 {report.compare_as_of}"
             if zh
-            else f"aligned by date: up to {report.compare_as_of}"
+            else f"aligned by {by[1]}: up to {report.compare_as_of}"
         )
     else:
         how = f"按场次对齐：前{w.count}场" if zh else f"aligned by session: first {w.count}"
-    second = f"同期：{last}（{how}）" if zh else f"Same period last season: {last} ({how})"
+    if report.unequal_windows:
+        how += "；场次不等" if zh else "; unequal windows"
+    if zh:
+        second = f"{'同期' if report.same_period else '对比'}：{last}（{how}）"
+    else:
+        second = (
+            f"{'Same period last season' if report.same_period else 'Compared'}: {last} ({how})"
+        )
     return f"{first}\n{second}"
 
 
@@ -128,8 +136,10 @@ def _session_labels(report: SeasonReport, lang: str) -> list[str]:
 def _legend_names(report: SeasonReport, lang: str) -> tuple[str, str]:
     last = report.compare.code if report.compare else ""
     if lang == "zh":
-        return f"本期 {report.season.code}", f"同期 {last}"
-    return f"This season {report.season.code}", f"Last season {last}"
+        return f"本期 {report.season.code}", f"{'同期' if report.same_period else '对比'} {last}"
+    return f"This season {report.season.code}", (
+        f"Last season {last}" if report.same_period else f"Compared {last}"
+    )
 
 
 def _paired_bars(

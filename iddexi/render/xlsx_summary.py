@@ -138,7 +138,11 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
     for line in visitor_lines(report, lang):
         sheet.note(line)
     sheet.blank()
-    sheet.header([label(k, lang) for k in ("measure", "this", "last", "change", "growth")])
+    heads = [label(k, lang) for k in ("measure", "this", "last", "change", "growth")]
+    if report.compare is not None and not report.same_period:
+        # 同期 / "same period last season" only for the previous season of the same kind
+        heads[2] = report.compare.code
+    sheet.header(heads)
     this, last, g = report.this, report.last, report.growth
     wan_fmt = WAN if lang == "zh" else WAN_EN
     points = POINTS_ZH if lang == "zh" else POINTS_EN
