@@ -84,7 +84,8 @@ def visitor_lines(report: SeasonReport, lang: str) -> list[str]:
     lines = []
     sides = [("本期" if zh else "This season", report.this)]
     if report.compare is not None:
-        sides.append(("对比期" if zh else "Period compared", report.last))
+        other = ("同期", "Same period") if report.same_period else ("对比期", "Period compared")
+        sides.append((other[0] if zh else other[1], report.last))
     for who, figures in sides:
         parts = [
             (f"{n}场{names[m]}" if zh else f"{n} {names[m]}")
