@@ -118,14 +118,15 @@ def _methods_zh(figures: WindowFigures) -> str:
 
 def _visitors_zh(report: SeasonReport) -> str:
     this = report.this
+    none_counted = this.visitors_missing == this.sessions
     notes = [text for text in (_methods_zh(this),) if text]
-    if this.visitors_missing:
+    if this.visitors_missing and not none_counted:
         notes.append(f"{this.visitors_missing}场未统计人次")
     if report.compare is not None and report.last.visitors_missing:
         notes.append(f"{_other_zh(report)}{report.last.visitors_missing}场未统计人次")
     note = f"（{'；'.join(notes)}）" if notes else ""
-    if this.visitors_missing == this.sessions:
-        return f"未统计游客人次{note.replace(f'（{this.visitors_missing}场未统计人次）', '')}，"
+    if none_counted:
+        return f"未统计游客人次{note}，"
     return f"吸引游客{visits_wan(this.visitors)}人次{note}，"
 
 
