@@ -191,6 +191,20 @@ def test_projection_is_session_aligned_and_scaled_to_the_planned_sessions(ledger
     )
 
 
+def test_projection_basis_is_stated_in_the_workbook(ledger, run, tmp_path):
+    from openpyxl import load_workbook
+
+    last = [(D(2025, 11, 22) + dt.timedelta(weeks=i), 10_000, 100) for i in range(4)]
+    this = [(D(2026, 11, 21) + dt.timedelta(weeks=i), 30_000, 100) for i in range(2)]
+    seasons(ledger, last, this, last_planned=4, this_planned=6)
+    out = tmp_path / "p"
+    assert run("report", "season", "2026-27", "--out", out, "--lang", "en").exit_code == 0
+    (book,) = out.glob("*.xlsx")
+    texts = [str(r[0]) for r in load_workbook(book).worksheets[0].iter_rows(values_only=True)]
+    basis = next(t for t in texts if t.startswith("Projection basis"))
+    assert "first 2" in basis and "held 4" in basis and "6 planned" in basis
+
+
 def test_projection_conditions(ledger, run):
     last = [(D(2025, 11, 22) + dt.timedelta(weeks=i), 10_000, 100) for i in range(4)]
     this = [(D(2026, 11, 21) + dt.timedelta(weeks=i), 20_000, 100) for i in range(2)]
