@@ -15,26 +15,21 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iddexi.analysis.breakdown import (
-    CategoryRow,
-    HostRow,
-    StallRow,
     category_rows,
     host_rows,
+    returning_stalls,
     stall_rows,
-    top_stalls,
 )
-from iddexi.analysis.figures import Growth, WindowFigures, compare, window_figures
-from iddexi.analysis.growth import share, share_out
+from iddexi.analysis.figures import compare, window_figures
+from iddexi.analysis.growth import growth_pct
+from iddexi.analysis.report_model import EqualAlternative, SeasonReport
 from iddexi.analysis.sessions import (
     CurvePoint,
-    Projection,
-    SessionPair,
     pair_sessions,
     project_season_total,
     revenue_by_session,
@@ -43,111 +38,29 @@ from iddexi.analysis.sessions import (
 from iddexi.analysis.windows import (
     ALIGNMENTS,
     Window,
+    compare_cutoff,
     same_period,
     season_gap_years,
     season_to_date,
-    years_earlier,
 )
+from iddexi.analysis.year_model import YearReport
+from iddexi.i18n import _
 from iddexi.ledger import queries
 from iddexi.ledger.errors import InputError, NotFoundError
-from iddexi.ledger.values import fen_to_yuan
 from iddexi.render.labels import check_language
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
-    from iddexi.ledger.records import Season, Stall
+    from iddexi.ledger.records import Season
 
-TOP_STALLS = 10
-
-
-@dataclass
-class SeasonReport:
-    """Everything a season report shows: both windows, their figures and breakdowns."""
-
-    season: Season
-    compare: Season | None
-    align: str
-    as_of: dt.date
-    #: the same calendar day in the comparison season (``align="date"``), else None
-    compare_as_of: dt.date | None
-    window: Window
-    compare_window: Window
-    this: WindowFigures
-    last: WindowFigures
-    growth: Growth
-    sessions: list[SessionPair]
-    categories: list[CategoryRow]
-    category_labels: dict[str, tuple[str, str]]
-    stalls: list[StallRow]
-    hosts: list[HostRow]
-    this_curve: list[CurvePoint]
-    last_curve: list[CurvePoint]
-    projection: Projection | None
-    _lines: Callable[[list[int]], Iterator[queries.RawLine]] = field(repr=False, default=None)  # type: ignore[assignment]
-    stall_info: dict[str, Stall] = field(repr=False, default_factory=dict)
-
-    @property
-    def top_stalls(self) -> list[StallRow]:
-        return top_stalls(self.stalls, TOP_STALLS)
-
-    def category_label(self, code: str, lang: str = "zh") -> str:
-        zh, en = self.category_labels.get(code, (code, code))
-        return zh if lang == "zh" else en
-
-    def lines(self, which: str = "this") -> Iterator[queries.RawLine]:
-        """Every live line of one window (``"this"`` or ``"last"``), read on demand.
-
-        Needs the ledger the report was built from to be still open.
-        """
-        window = self.window if which == "this" else self.compare_window
-        if self._lines is None or not window.count:
-            return iter(())
-        return self._lines(window.ids)
-
-    def stem(self, lang: str = "zh") -> str:
-        """The start of every file name of this report: season, as-of date, alignment."""
-        stem = f"iddexi-{self.season.code}-as-of-{self.as_of.isoformat()}"
-        if self.align == "session":
-            stem += "-by-session"
-        if lang != "zh":
-            stem += f"-{lang}"
-        return stem
-
-    def as_json(self, files: list[Path] | None = None) -> dict:
-        """The report as one JSON document (money as exact yuan, shares as fractions)."""
-        this = self.this.as_json()
-        return {
-            "season": self.season.code,
-            "season_name": self.season.name,
-            "compare_to": self.compare.code if self.compare else None,
-            "align": self.align,
-            "as_of": self.as_of.isoformat(),
-            "compare_as_of": self.compare_as_of.isoformat() if self.compare_as_of else None,
-            "window": self.window.as_json(),
-            "compare_window": self.compare_window.as_json(),
-            **this,
-            "category_shares": {
-                code: share_out(share(fen, self.this.revenue_fen))
-                for code, fen in self.this.by_category.items()
-            },
-            "herder_share": share_out(self.this.herder_share),
-            "last": self.last.as_json(),
-            "growth": self.growth.as_json(),
-            "categories": [row.as_json() for row in self.categories],
-            "per_session": [row.as_json() for row in self.sessions],
-            "by_host": [row.as_json() for row in self.hosts],
-            "top_stalls": [row.as_json() for row in self.top_stalls],
-            "projection": self.projection.as_json() if self.projection else None,
-            "last_season_total": (
-                {
-                    "sessions": len(self.last_curve),
-                    "revenue_yuan": fen_to_yuan(self.last_curve[-1].cumulative_fen),
-                }
-                if self.last_curve
-                else None
-            ),
-            "files": [str(Path(p).resolve()) for p in files or []],
-        }
+__all__ = [
+    "SeasonReport",
+    "YearReport",
+    "build_season_report",
+    "build_year_report",
+    "write_report_files",
+    "write_year_files",
+]
 
 
 def build_season_report(
@@ -161,12 +74,14 @@ def build_season_report(
     """The season to date (up to ``as_of``, default its last session) against the same period.
 
     ``vs`` names the comparison season (default: the previous season of the same kind);
-    ``align`` is ``"date"`` (last season's sessions on or before the same calendar day)
-    or ``"session"`` (last season's first k sessions).
+    ``align`` is ``"date"`` (last season's sessions on or before the same calendar day),
+    ``"week"`` (on or before the same weekday 52 weeks earlier) or ``"session"`` (last
+    season's first k sessions).
     """
     if align not in ALIGNMENTS:
         raise InputError(f"--align {align!r} is not one of {', '.join(ALIGNMENTS)}")
     this_season = ledger.season(season)
+    other: Season | None = None
     if vs is not None:
         other = ledger.season(vs)
         if other.code == this_season.code:
@@ -176,8 +91,9 @@ def build_season_report(
                 f"--vs {vs} starts {other.start}, not before {this_season.code} "
                 f"({this_season.start}); name an earlier season"
             )
-    else:
-        other = ledger.previous_season(this_season.code)
+    previous = ledger.previous_season(this_season.code)
+    if vs is None:
+        other = previous
     codes = [this_season.code] + ([other.code] if other else [])
     conn = ledger.conn
 
@@ -196,12 +112,14 @@ def build_season_report(
             f"season {this_season.code} has no session on or before {as_of} "
             f"(its first is {own[0].date})"
         )
-    cutoff = None
-    if other is not None and align == "date":
-        cutoff = years_earlier(as_of, season_gap_years(this_season.start, other.start))
-    compare_window = same_period(
-        other.code if other else None, sessions, align=align, count=window.count, cutoff=cutoff
-    )
+    gap = season_gap_years(this_season.start, other.start) if other else 0
+
+    def window_for(how: str) -> tuple[Window, dt.date | None]:
+        cutoff = compare_cutoff(how, as_of, gap) if other is not None else None
+        code = other.code if other else None
+        return same_period(code, sessions, align=how, count=window.count, cutoff=cutoff), cutoff
+
+    compare_window, cutoff = window_for(align)
 
     totals = queries.session_category_totals(conn, codes)
     stalls = {s.code: s for s in queries.stall_infos(conn)}
@@ -214,6 +132,32 @@ def build_season_report(
     last = window_figures(compare_window, totals, last_stalls, stalls, order)
     fen_by_session = revenue_by_session(totals)
     last_curve = season_curve(other.code if other else None, sessions, fen_by_session)
+
+    alternative = None
+    if other is not None and compare_window.count != window.count:
+        for how in ALIGNMENTS:
+            candidate, _cutoff = window_for(how)
+            if how != align and candidate.count == window.count:
+                theirs = sum(fen_by_session.get(i, 0) for i in candidate.ids)
+                alternative = EqualAlternative(
+                    how, candidate.count, growth_pct(this.revenue_fen, theirs)
+                )
+                break
+
+    projection, absent = None, None
+    if _season_over(this_season, as_of, window):
+        # once the season is over its total is a figure, not a guess
+        absent = _("the season is over: its total is known")
+    else:
+        projection, absent = project_season_total(
+            window,
+            fen_by_session,
+            last_curve,
+            planned=this_season.planned_sessions,
+            last_complete=other is not None and _complete(other, last_curve, as_of),
+            last_label=other.code if other else "",
+        )
+    rows = stall_rows(this_stalls, last_stalls, stalls, this.revenue_fen)
 
     return SeasonReport(
         season=this_season,
@@ -229,19 +173,27 @@ def build_season_report(
         sessions=pair_sessions(window, compare_window, fen_by_session),
         categories=category_rows(this, last),
         category_labels={c.code: (c.label_zh, c.label_en) for c in categories},
-        stalls=stall_rows(this_stalls, last_stalls, stalls, this.revenue_fen),
+        stalls=rows,
         hosts=host_rows(window, compare_window, fen_by_session),
         this_curve=season_curve(this_season.code, sessions, fen_by_session),
         last_curve=last_curve,
-        # no projection once the season is over: its total is a figure, not a guess
-        projection=None
-        if _season_over(this_season, as_of, window)
-        else project_season_total(
-            this.revenue_fen, last.revenue_fen, last_curve, this.visitors, last.visitors
-        ),
+        projection=projection,
+        projection_absent=absent,
+        compare_is_previous=other is not None
+        and previous is not None
+        and other.code == previous.code,
+        equal_alternative=alternative,
+        returning=returning_stalls(rows) if other is not None else None,
         _lines=lambda ids: queries.window_lines(conn, ids),
         stall_info=stalls,
     )
+
+
+def _complete(season: Season, curve: list[CurvePoint], as_of: dt.date) -> bool:
+    """All its planned sessions recorded; with no planned number, over before ``as_of``."""
+    if season.planned_sessions is not None:
+        return len(curve) >= season.planned_sessions
+    return season.end < as_of
 
 
 def _season_over(season: Season, as_of: dt.date, window: Window) -> bool:
@@ -260,12 +212,24 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     from iddexi.render.charts import write_charts
     from iddexi.render.xlsx import write_workbook
 
+    stem = report.stem(lang)
+    return _write_all(
+        out_dir,
+        lambda scratch: [
+            write_workbook(report, scratch / f"{stem}.xlsx", lang),
+            *write_charts(report, scratch, stem, lang),
+            _write_text(scratch / f"{stem}-brief.txt", brief_text(report, lang)),
+        ],
+    )
+
+
+def _write_all(out_dir: Path, draw: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run ``draw`` in a scratch folder inside ``out_dir``, then move its files in."""
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the report folder {out_dir}: {exc.strerror}") from None
-    stem = report.stem(lang)
     # Written side by side in a scratch folder, then moved in: a report that cannot be
     # written whole leaves the folder as it was, not half old and half new.
     try:
@@ -273,11 +237,7 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     except OSError as exc:
         raise InputError(f"cannot write into {out_dir}: {exc.strerror}") from None
     try:
-        drafts = [write_workbook(report, scratch / f"{stem}.xlsx", lang)]
-        drafts += write_charts(report, scratch, stem, lang)
-        brief = scratch / f"{stem}-brief.txt"
-        brief.write_text(brief_text(report, lang) + "\n", encoding="utf-8")
-        drafts.append(brief)
+        drafts = draw(scratch)
         paths = [out_dir / draft.name for draft in drafts]
         for path in paths:
             if path.is_dir():
@@ -292,3 +252,35 @@ def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") ->
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [p.resolve() for p in paths]
+
+
+def build_year_report(ledger: Ledger, year: int) -> YearReport:
+    """Every season of every kind with sessions in calendar ``year``, against ``year − 1``."""
+    if not 1900 < year < 2200:
+        raise InputError(_("year {year} is not a calendar year a ledger holds").format(year=year))
+    conn = ledger.conn
+    this = queries.season_year_totals(conn, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if not this:
+        raise NotFoundError(_("no sessions are recorded in {year}").format(year=year))
+    last = queries.season_year_totals(conn, dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31))
+    return YearReport(year, this, last)
+
+
+def write_year_files(report: YearReport, out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Write the year's workbook, PNG charts and brief into ``out_dir``; return their paths."""
+    check_language(lang)
+    from iddexi.render.year import write_year_charts, write_year_workbook, year_brief
+
+    return _write_all(
+        out_dir,
+        lambda scratch: [
+            write_year_workbook(report, scratch / f"{report.stem(lang)}.xlsx", lang),
+            *write_year_charts(report, scratch, report.stem(lang), lang),
+            _write_text(scratch / f"{report.stem(lang)}-brief.txt", year_brief(report, lang)),
+        ],
+    )
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text + "\n", encoding="utf-8")
+    return path

@@ -130,8 +130,8 @@ def figures(window: Window, stall_totals=()) -> WindowFigures:
 def test_window_figures_and_comparison():
     this_w = season_to_date("B", ALL, dt.date(2025, 12, 6))
     last_w = same_period("A", ALL, align="date", count=3, cutoff=dt.date(2024, 12, 6))
-    this = figures(this_w, [StallTotal("M01", "meat", 41600000, 57, 3)])
-    last = figures(last_w, [StallTotal("M01", "meat", 12800000, 19, 2)])
+    this = figures(this_w, [StallTotal("M01", 41600000, 57, 3)])
+    last = figures(last_w, [StallTotal("M01", 12800000, 19, 2)])
     assert this.revenue_fen == 54900000 and last.revenue_fen == 14800000
     assert list(this.by_category) == ["meat", "dairy", "food"]
     assert this.by_category["meat"] == 41600000
@@ -199,19 +199,39 @@ def test_projection_follows_last_seasons_curve():
     fen = revenue_by_session(TOTALS)
     curve = season_curve("A", ALL, fen)
     assert [p.cumulative_fen for p in curve] == [8000000, 14800000, 23283000]
-    projection = project_season_total(54900000, 14800000, curve, 30000, 9100)
-    assert projection is not None
-    assert projection.last_total_fen == 23283000
-    assert projection.season_total_fen == scaled(54900000, 23283000, 14800000)
-    assert projection.as_json()["kind"] == "projection"
-    assert project_season_total(100, 0, curve) is None
-    assert project_season_total(100, 100, []) is None
+    two = season_to_date("B", ALL, dt.date(2025, 11, 29))
+    # as many sessions planned as last season held: to date × last total ÷ last first k
+    projection, why = project_season_total(two, fen, curve, planned=3, last_complete=True)
+    assert why is None and projection is not None
+    assert projection.last_to_date_fen == 14800000 and projection.last_total_fen == 23283000
+    to_date = 20300000 + 12000000
+    assert projection.season_total_fen == scaled(to_date, 23283000, 14800000)
+    assert (projection.sessions_this, projection.sessions_last, projection.planned) == (2, 3, 3)
+    assert projection.as_json()["basis"] == "session"
+    # six planned against last season's three: the one remaining session of last season
+    # stands for four remaining sessions of this one
+    six, _ = project_season_total(two, fen, curve, planned=6, last_complete=True)
+    assert six is not None
+    expected = to_date + Decimal(to_date) / 14800000 * (23283000 - 14800000) * 4
+    assert abs(six.season_total_fen - expected) < 1
+    for kwargs, reason in (
+        ({"planned": 3, "last_complete": False}, "not complete"),
+        ({"planned": None, "last_complete": True}, "no planned number"),
+        ({"planned": 2, "last_complete": True}, "all planned sessions"),
+    ):
+        none, why = project_season_total(two, fen, curve, **kwargs)
+        assert none is None and reason in why
+    one = season_to_date("B", ALL, dt.date(2025, 11, 22))
+    none, why = project_season_total(one, fen, curve, planned=11, last_complete=True)
+    assert none is None and "fewer than 2" in why
+    none, why = project_season_total(two, fen, curve[:2], planned=11, last_complete=True)
+    assert none is None and "no curve left" in why
 
 
 def test_stalls_and_hosts():
     rows = stall_rows(
-        [StallTotal("M01", "meat", 500, 2, 2), StallTotal("F01", "food", 700, 1, 1)],
-        [StallTotal("M01", "meat", 250, 1, 1), StallTotal("Z9", "meat", 10, 1, 1)],
+        [StallTotal("M01", 500, 2, 2), StallTotal("F01", 700, 1, 1)],
+        [StallTotal("M01", 250, 1, 1), StallTotal("Z9", 10, 1, 1)],
         STALLS,
         1200,
     )

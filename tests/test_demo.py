@@ -25,7 +25,7 @@ def test_demo_builds_the_ledger_and_writes_both_reports(run, tmp_path, ledger_pa
     built = tmp_path / "ledgers" / "demo.sqlite"
     assert built.is_file()
     assert not ledger_path.exists()  # $IDDEXI_LEDGER is the user's ledger: untouched
-    assert "3万人次" in result.stdout and "54.9万元" in result.stdout
+    assert "3.0万人次" in result.stdout and "54.9万元" in result.stdout
     assert "增长270.9%" in result.stdout and "41.6万元" in result.stdout
     listed = [Path(line.strip()) for line in result.stdout.splitlines() if line.startswith("  /")]
     assert len(listed) == 14 and all(p.is_file() and p.parent == out.resolve() for p in listed)

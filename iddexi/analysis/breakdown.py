@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from iddexi.analysis.figures import WindowFigures
 from iddexi.analysis.growth import growth_pct, pp_change, share, share_out
 from iddexi.analysis.windows import Window
 from iddexi.ledger.queries import StallTotal
 from iddexi.ledger.records import Stall
-from iddexi.ledger.values import fen_to_yuan
+from iddexi.money import fen_to_yuan
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ class StallRow:
     def growth_pct(self) -> Decimal | None:
         return growth_pct(self.this_fen, self.last_fen)
 
+    @property
+    def returning(self) -> bool:
+        """Sold (above ¥0) in both windows: its revenue has a same period of its own."""
+        return self.this_fen > 0 and self.last_fen > 0
+
     def as_json(self) -> dict:
         return {
             "stall": self.code,
@@ -86,6 +91,8 @@ class StallRow:
             "last_revenue_yuan": fen_to_yuan(self.last_fen),
             "revenue_pct": self.growth_pct,
             "sessions": self.this_sessions,
+            "last_sessions": self.last_sessions,
+            "returning": self.returning,
             "share": share_out(self.this_share),
         }
 
@@ -96,20 +103,19 @@ def stall_rows(
     stalls: Mapping[str, Stall],
     revenue_fen: int,
 ) -> list[StallRow]:
-    """Stalls that sold in either window, this window's biggest first."""
+    """Stalls with a line in either window, this window's biggest first, ties by code."""
     this_fen: dict[str, int] = {}
     last_fen: dict[str, int] = {}
     this_sessions: dict[str, int] = {}
     last_sessions: dict[str, int] = {}
     lines: dict[str, int] = {}
     for t in this_totals:
-        this_fen[t.stall] = this_fen.get(t.stall, 0) + t.amount_fen
-        # a stall selling in two categories at one session counts that session once
-        this_sessions[t.stall] = max(this_sessions.get(t.stall, 0), t.sessions)
-        lines[t.stall] = lines.get(t.stall, 0) + t.lines
+        this_fen[t.stall] = t.amount_fen
+        this_sessions[t.stall] = t.sessions
+        lines[t.stall] = t.lines
     for t in last_totals:
-        last_fen[t.stall] = last_fen.get(t.stall, 0) + t.amount_fen
-        last_sessions[t.stall] = max(last_sessions.get(t.stall, 0), t.sessions)
+        last_fen[t.stall] = t.amount_fen
+        last_sessions[t.stall] = t.sessions
     rows = []
     for code in set(this_fen) | set(last_fen):
         info = stalls.get(code) or Stall(code, code, None, None, False, None)
@@ -128,8 +134,70 @@ def stall_rows(
                 share(this_fen.get(code, 0), revenue_fen),
             )
         )
-    rows.sort(key=lambda r: (-r.this_fen, -r.last_fen, r.code))
+    rows.sort(key=lambda r: (-r.this_fen, r.code))
     return rows
+
+
+@dataclass(frozen=True)
+class ReturningStalls:
+    """Stalls that sold in both windows; the herder-run among them per stall (户均)."""
+
+    stalls: tuple[StallRow, ...]
+    herder_count: int
+    herder_this_fen: int
+    herder_last_fen: int
+
+    def _average(self, fen: int) -> Decimal | None:
+        if not self.herder_count:
+            return None
+        return (Decimal(fen) / 100 / self.herder_count).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def herder_average_this_yuan(self) -> Decimal | None:
+        return self._average(self.herder_this_fen)
+
+    @property
+    def herder_average_last_yuan(self) -> Decimal | None:
+        return self._average(self.herder_last_fen)
+
+    @property
+    def herder_average_pct(self) -> Decimal | None:
+        # the same stalls in both windows: the averages' growth is the sums' growth,
+        # computed exactly rather than from averages rounded to the fen
+        return growth_pct(self.herder_this_fen, self.herder_last_fen)
+
+    def as_json(self) -> dict:
+        return {
+            "count": len(self.stalls),
+            "herder_count": self.herder_count,
+            "herder_revenue_yuan": fen_to_yuan(self.herder_this_fen),
+            "herder_last_revenue_yuan": fen_to_yuan(self.herder_last_fen),
+            "herder_average_yuan": self.herder_average_this_yuan,
+            "herder_last_average_yuan": self.herder_average_last_yuan,
+            "herder_average_pct": self.herder_average_pct,
+            "stalls": [
+                {
+                    "stall": r.code,
+                    "herder": r.herder,
+                    "revenue_yuan": fen_to_yuan(r.this_fen),
+                    "last_revenue_yuan": fen_to_yuan(r.last_fen),
+                    "revenue_pct": r.growth_pct,
+                }
+                for r in self.stalls
+            ],
+        }
+
+
+def returning_stalls(rows: Iterable[StallRow]) -> ReturningStalls:
+    """The stalls of ``rows`` that sold in both windows, in stall-code order."""
+    chosen = tuple(sorted((r for r in rows if r.returning), key=lambda r: r.code))
+    herders = [r for r in chosen if r.herder]
+    return ReturningStalls(
+        chosen,
+        len(herders),
+        sum(r.this_fen for r in herders),
+        sum(r.last_fen for r in herders),
+    )
 
 
 def top_stalls(rows: list[StallRow], n: int = 10) -> list[StallRow]:

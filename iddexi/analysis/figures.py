@@ -15,11 +15,14 @@ from iddexi.analysis.growth import (
     share_out,
 )
 from iddexi.analysis.windows import Window
+from iddexi.i18n import _
 from iddexi.ledger.queries import SessionCategoryTotal, StallTotal
 from iddexi.ledger.records import Stall
-from iddexi.ledger.values import fen_to_yuan
+from iddexi.money import fen_to_yuan
 
 MEAT = "meat"
+#: how a session's visitors were counted (sessions.count_method), in the order reports name them
+COUNT_METHODS = ("full", "sample", "estimate")
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,10 @@ class WindowFigures:
     lines: int = 0
     by_category: dict[str, int] = field(default_factory=dict)
     herder_fen: int = 0
+    #: stalls whose takings in the window are above ¥0
     stalls: int = 0
+    #: counted sessions by count method ("full", "sample", "estimate", or "unstated")
+    count_methods: dict[str, int] = field(default_factory=dict)
 
     @property
     def revenue_yuan(self) -> Decimal:
@@ -72,6 +78,7 @@ class WindowFigures:
             "lines": self.lines,
             "stalls": self.stalls,
             "sessions_without_visitors": self.visitors_missing,
+            "count_methods": dict(self.count_methods),
         }
 
 
@@ -102,13 +109,17 @@ def window_figures(
     rank = {code: i for i, code in enumerate(category_order)}
     ordered = dict(sorted(by_category.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
     herder = 0
-    selling: set[str] = set()
+    by_stall: dict[str, int] = {}
     for total in stall_totals:
         info = stalls.get(total.stall)
         if info is not None and info.herder:
             herder += total.amount_fen
-        if total.lines:
-            selling.add(total.stall)
+        by_stall[total.stall] = by_stall.get(total.stall, 0) + total.amount_fen
+    methods: dict[str, int] = {}
+    for s in window.sessions:
+        if s.visitors is not None:
+            method = s.count_method if s.count_method in COUNT_METHODS else "unstated"
+            methods[method] = methods.get(method, 0) + 1
     return WindowFigures(
         sessions=window.count,
         visitors=sum(s.visitors or 0 for s in window.sessions),
@@ -118,7 +129,8 @@ def window_figures(
         lines=lines,
         by_category=ordered,
         herder_fen=herder,
-        stalls=len(selling),
+        stalls=sum(1 for fen in by_stall.values() if fen > 0),
+        count_methods={m: methods[m] for m in (*COUNT_METHODS, "unstated") if m in methods},
     )
 
 
@@ -134,11 +146,25 @@ class Growth:
     meat_share_pp: Decimal | None
     revenue_multiple: Decimal | None
     visitors_multiple: Decimal | None
+    #: sessions of either window without a visitor count: visitor growth is then not given
+    uncounted_this: int = 0
+    uncounted_last: int = 0
+
+    @property
+    def visitors_pct_reason(self) -> str | None:
+        """Why visitor growth is ``None`` although both windows have visits; else None."""
+        if not (self.uncounted_this or self.uncounted_last):
+            return None
+        return _(
+            "not every session has a visitor count: {this} uncounted this season, "
+            "{last} in the period compared"
+        ).format(this=self.uncounted_this, last=self.uncounted_last)
 
     def as_json(self) -> dict:
         return {
             "revenue_pct": self.revenue_pct,
             "visitors_pct": self.visitors_pct,
+            "visitors_pct_reason": self.visitors_pct_reason,
             "revenue_per_visit_pct": self.per_visit_pct,
             "herder_revenue_pct": self.herder_revenue_pct,
             "meat_revenue_pct": self.meat_revenue_pct,
@@ -157,13 +183,18 @@ def compare(this: WindowFigures, last: WindowFigures) -> Growth:
         per_visit_pct = growth_pct(
             this.counted_revenue_fen * last.visitors, last.counted_revenue_fen * this.visitors
         )
+    # visits compared only when every session of both windows was counted: a session
+    # without a count is not a session without visitors
+    all_counted = not (this.visitors_missing or last.visitors_missing)
     return Growth(
         revenue_pct=growth_pct(this.revenue_fen, last.revenue_fen),
-        visitors_pct=growth_pct(this.visitors, last.visitors),
+        visitors_pct=growth_pct(this.visitors, last.visitors) if all_counted else None,
         per_visit_pct=per_visit_pct,
         herder_revenue_pct=growth_pct(this.herder_fen, last.herder_fen),
         meat_revenue_pct=growth_pct(this.category_fen(MEAT), last.category_fen(MEAT)),
         meat_share_pp=pp_change(this.meat_share, last.meat_share),
         revenue_multiple=multiple(this.revenue_fen, last.revenue_fen),
-        visitors_multiple=multiple(this.visitors, last.visitors),
+        visitors_multiple=multiple(this.visitors, last.visitors) if all_counted else None,
+        uncounted_this=this.visitors_missing,
+        uncounted_last=last.visitors_missing,
     )

@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from iddexi.analysis.growth import growth_pct, scaled
 from iddexi.analysis.windows import Window
+from iddexi.i18n import _
 from iddexi.ledger.queries import SessionCategoryTotal, SessionFigures
-from iddexi.ledger.values import fen_to_yuan
+from iddexi.money import fen_to_yuan
 
 
 def revenue_by_session(totals: Iterable[SessionCategoryTotal]) -> dict[int, int]:
@@ -138,63 +139,101 @@ def season_curve(
 class Projection:
     """A projection, not a figure: this season's end total if it follows last season's curve.
 
-    Last season had made ``last_to_date_fen`` of its ``last_total_fen`` by the same point;
-    this season's takings to date are scaled by the same proportion.
+    Session-aligned whatever the report's alignment: this season has held ``k`` sessions
+    and made ``to_date_fen``; last season's first ``k`` made ``last_to_date_fen`` and its
+    ``last_sessions`` sessions ``last_total_fen``. This season's remaining
+    ``planned − k`` sessions are expected to bring what last season's remaining sessions
+    brought per session, scaled by this season's takings against last season's over the
+    first ``k``:
+
+        to_date + to_date ÷ last_to_date × (last_total − last_to_date) × (planned − k) ÷ (last_sessions − k)
+
+    With as many sessions planned as last season held, that is to_date × last_total ÷
+    last_to_date.
     """
 
+    sessions_this: int
+    sessions_last: int
+    planned: int
     to_date_fen: int
     last_to_date_fen: int
     last_total_fen: int
     season_total_fen: int
-    to_date_visitors: int
-    last_to_date_visitors: int
-    last_total_visitors: int
     season_visitors: int | None
 
     def as_json(self) -> dict:
         return {
             "kind": "projection",
-            "method": "this season to date × last season's total ÷ last season's same period",
+            "method": (
+                "this season to date + its ratio to last season's first k sessions × last "
+                "season's takings after its k-th session, scaled from last season's "
+                "remaining sessions to this season's planned remaining sessions"
+            ),
+            "basis": "session",
+            "sessions_this": self.sessions_this,
+            "sessions_last": self.sessions_last,
+            "planned_sessions": self.planned,
             "season_total_revenue_yuan": fen_to_yuan(self.season_total_fen),
             "season_total_visitors": self.season_visitors,
             "basis_revenue_yuan": fen_to_yuan(self.to_date_fen),
-            "last_same_period_revenue_yuan": fen_to_yuan(self.last_to_date_fen),
+            "last_same_sessions_revenue_yuan": fen_to_yuan(self.last_to_date_fen),
             "last_season_total_revenue_yuan": fen_to_yuan(self.last_total_fen),
         }
 
 
-def project_season_total(
-    to_date_fen: int,
-    last_to_date_fen: int,
-    last_curve: list[CurvePoint],
-    to_date_visitors: int = 0,
-    last_to_date_visitors: int = 0,
-) -> Projection | None:
-    """Scale this season's takings to date by last season's total ÷ its same period.
+def _project(to_date: int, last_to_date: int, last_total: int, left: int, last_left: int) -> int:
+    """to_date + to_date × (last_total − last_to_date) × left ÷ (last_to_date × last_left)."""
+    return to_date + scaled(to_date * (last_total - last_to_date), left, last_to_date * last_left)
 
-    ``None`` when last season made nothing in its same period, or nothing after it (there
-    is no curve to follow).
-    """
-    if not last_curve or last_to_date_fen <= 0:
-        return None
+
+def project_season_total(
+    this_window: Window,
+    fen_by_session: Mapping[int, int],
+    last_curve: list[CurvePoint],
+    *,
+    planned: int | None,
+    last_complete: bool,
+    last_label: str = "",
+) -> tuple[Projection | None, str | None]:
+    """The projection, or ``None`` and the reason it is not made."""
+    k = this_window.count
+    if not last_curve:
+        return None, _("there is no previous season to follow")
+    if not last_complete:
+        return None, _("the previous season {season} is not complete").format(season=last_label)
+    if k < 2:
+        return None, _("fewer than 2 sessions of this season held")
+    if planned is None:
+        return None, _("this season has no planned number of sessions")
+    if k >= planned:
+        return None, _("all planned sessions of this season are held: its total is known")
+    m = len(last_curve)
+    if m <= k:
+        return None, _(
+            "the previous season held only {m} sessions: no curve left to follow"
+        ).format(m=m)
+    to_date = sum(fen_by_session.get(i, 0) for i in this_window.ids)
+    last_to_date = last_curve[k - 1].cumulative_fen
     last_total = last_curve[-1].cumulative_fen
-    if last_to_date_fen >= last_total:
-        # last season's same period was all of last season: its curve says nothing of
-        # what this season's remaining sessions will bring
-        return None
-    last_visitors = sum(p.visitors or 0 for p in last_curve)
-    visitors = (
-        scaled(to_date_visitors, last_visitors, last_to_date_visitors)
-        if last_to_date_visitors > 0
-        else None
-    )
-    return Projection(
-        to_date_fen=to_date_fen,
-        last_to_date_fen=last_to_date_fen,
-        last_total_fen=last_total,
-        season_total_fen=scaled(to_date_fen, last_total, last_to_date_fen),
-        to_date_visitors=to_date_visitors,
-        last_to_date_visitors=last_to_date_visitors,
-        last_total_visitors=last_visitors,
-        season_visitors=visitors,
+    if last_to_date <= 0:
+        return None, _("the previous season's first {k} sessions took nothing").format(k=k)
+    visitors = None
+    this_visits = [s.visitors for s in this_window.sessions]
+    last_visits = [p.visitors for p in last_curve]
+    if None not in this_visits and None not in last_visits and sum(last_visits[:k]) > 0:
+        visitors = _project(
+            sum(this_visits), sum(last_visits[:k]), sum(last_visits), planned - k, m - k
+        )
+    return (
+        Projection(
+            sessions_this=k,
+            sessions_last=m,
+            planned=planned,
+            to_date_fen=to_date,
+            last_to_date_fen=last_to_date,
+            last_total_fen=last_total,
+            season_total_fen=_project(to_date, last_to_date, last_total, planned - k, m - k),
+            season_visitors=visitors,
+        ),
+        None,
     )

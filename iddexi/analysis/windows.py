@@ -2,9 +2,10 @@
 
 A window is the ordered sessions of one season that a report counts; its start and end
 are the dates of the first and last of them. The season to date is every session on or
-before the as-of date. The same period of the comparison season is either its sessions
-on or before the same calendar day one year earlier (``align="date"``), or its first k
-sessions, k being the number this season has held (``align="session"``).
+before the as-of date. The same period of the comparison season is its sessions on or
+before the same calendar day one year earlier (``align="date"``), on or before the same
+weekday 52 weeks (364 days) earlier (``align="week"``: a Saturday against a Saturday), or
+its first k sessions, k being the number this season has held (``align="session"``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass
 
 from iddexi.ledger.queries import SessionFigures
 
-ALIGNMENTS = ("date", "session")
+ALIGNMENTS = ("date", "week", "session")
+#: 52 weeks: the same weekday a year earlier
+WEEK_YEAR = dt.timedelta(days=364)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ class Window:
     def ids(self) -> list[int]:
         return [s.id for s in self.sessions]
 
+    @property
+    def uncounted(self) -> int:
+        """Sessions of the window with no visitor count recorded."""
+        return sum(1 for s in self.sessions if s.visitors is None)
+
     def as_json(self) -> dict:
         return {
             "start": self.start.isoformat() if self.start else None,
@@ -61,6 +69,15 @@ def season_gap_years(this_start: dt.date, compare_start: dt.date) -> int:
     return this_start.year - compare_start.year
 
 
+def compare_cutoff(align: str, as_of: dt.date, gap_years: int) -> dt.date | None:
+    """The last day of the comparison season's same period; ``None`` for ``session``."""
+    if align == "date":
+        return years_earlier(as_of, gap_years)
+    if align == "week":
+        return as_of - WEEK_YEAR * gap_years
+    return None
+
+
 def season_to_date(season: str, sessions: Sequence[SessionFigures], as_of: dt.date) -> Window:
     """The sessions of ``season`` on or before ``as_of``."""
     chosen = sorted((s for s in sessions if s.season == season), key=lambda s: s.date)
@@ -77,8 +94,8 @@ def same_period(
 ) -> Window:
     """The comparison season's sessions that match this season's window.
 
-    ``align="date"``: those on or before ``cutoff`` (the as-of date shifted back);
-    ``align="session"``: the first ``count``.
+    ``align="date"`` or ``"week"``: those on or before ``cutoff`` (the as-of date shifted
+    back, see :func:`compare_cutoff`); ``align="session"``: the first ``count``.
     """
     if align not in ALIGNMENTS:
         raise ValueError(f"align must be one of {ALIGNMENTS}, not {align!r}")
@@ -88,5 +105,5 @@ def same_period(
     if align == "session":
         return Window(season, tuple(chosen[:count]))
     if cutoff is None:
-        raise ValueError("align='date' needs a cutoff date")
+        raise ValueError(f"align={align!r} needs a cutoff date")
     return Window(season, tuple(s for s in chosen if s.date <= cutoff))

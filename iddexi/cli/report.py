@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import _
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.report_model import SeasonReport
+    from iddexi.analysis.year_model import YearReport
 
-app = App(help="Reports: season to date against the same period last season.")
+app = App(help=_("Reports: season to date against the same period last season; the year."))
 
 SeasonArg = Annotated[str, typer.Argument(help="The season to report on, e.g. 2025-26.")]
 VsOption = Annotated[
@@ -33,8 +35,11 @@ AlignOption = Annotated[
     str,
     typer.Option(
         "--align",
-        help="date: last season's sessions up to the same day a year earlier; "
-        "session: its first as many sessions.",
+        help=_(
+            "date: last season's sessions up to the same day a year earlier; "
+            "week: up to the same weekday 52 weeks (364 days) earlier; "
+            "session: its first as many sessions."
+        ),
     ),
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="zh or en: the language of the output.")]
@@ -50,6 +55,29 @@ def _build(
     check_language(lang)
     day = parse_date(as_of, "--as-of") if as_of is not None else None
     return build_season_report(ledger(ctx), season, vs=vs, as_of=day, align=align)
+
+
+def _hint_unequal(report: SeasonReport) -> None:
+    """One line on stderr when the windows differ in sessions: the like-for-like growth."""
+    from iddexi.render.labels import pct
+
+    if not report.unequal_windows:
+        return
+    this, last = report.window.count, report.compare_window.count
+    other = report.equal_alternative
+    if other is None:
+        line = _(
+            "Note: this season's window holds {this} sessions and the period compared {last}; "
+            "no alignment makes them equal."
+        ).format(this=this, last=last)
+    else:
+        line = _(
+            "Note: this season's window holds {this} sessions and the period compared {last}; "
+            "--align {align} compares {this} with {this}: revenue growth {growth}."
+        ).format(
+            this=this, last=last, align=other.align, growth=pct(other.revenue_pct, signed=True)
+        )
+    typer.echo(line, err=True)
 
 
 @app.command("season")
@@ -77,12 +105,13 @@ def season(
         files = write_report_files(report, out, lang)
     if json:
         print_json(report.as_json(files))
-        return
-    print_summary(report, lang)
-    if files:
-        typer.echo("写入文件：" if lang == "zh" else "Files written:")
-        for path in files:
-            typer.echo(f"  {path}")
+    else:
+        print_summary(report, lang)
+        if files:
+            typer.echo("写入文件：" if lang == "zh" else "Files written:")
+            for path in files:
+                typer.echo(f"  {path}")
+    _hint_unequal(report)
 
 
 @app.command("brief")
@@ -104,8 +133,9 @@ def brief(
         print_json(
             {"season": report.season.code, "as_of": report.as_of, "lang": lang, "brief": text}
         )
-        return
-    typer.echo(text)
+    else:
+        typer.echo(text)
+    _hint_unequal(report)
 
 
 def print_summary(report: SeasonReport, lang: str) -> None:
@@ -120,16 +150,42 @@ def print_summary(report: SeasonReport, lang: str) -> None:
     if has_last:
         assert report.compare is not None
         title += f"  vs  {report.compare.code}: {window_text(c.start, c.end, c.count, lang)}"
-        how = {"date": "按日期对齐", "session": "按场次对齐"} if lang == "zh" else {}
+        how = (
+            {"date": "按日期对齐", "week": "按星期对齐", "session": "按场次对齐"}
+            if lang == "zh"
+            else {}
+        )
         title += f" ({how.get(report.align, 'aligned by ' + report.align)})"
+        if report.unequal_windows:
+            title += (
+                f"\n本期{w.count}场、{'同期' if report.same_period else '对比期'}{c.count}场，场次不等"
+                if lang == "zh"
+                else "\n"
+                + _("unequal windows: {this} sessions against {last}").format(
+                    this=w.count, last=c.count
+                )
+            )
 
     def money(fen: int) -> str:
         return yuan_text(fen)
 
     meat_this, meat_last = this.category_fen("meat"), last.category_fen("meat")
+
+    def uncounted(figures_visitors: int, missing: int) -> str:
+        if not missing:
+            return f"{figures_visitors:,}"
+        if lang == "zh":
+            return f"{figures_visitors:,}（{missing}场未统计）"
+        return f"{figures_visitors:,} " + _("({n} uncounted)").format(n=missing)
+
+    visitors_growth = pct(growth.visitors_pct, signed=True)
+    if growth.visitors_pct_reason is not None:
+        visitors_growth = (
+            "n/a（有场次未统计人次）" if lang == "zh" else _("n/a (uncounted sessions)")
+        )
     rows = [
         (label("sessions", lang), this.sessions, last.sessions, ""),
-        (label("visitors", lang), f"{this.visitors:,}", f"{last.visitors:,}", pct(growth.visitors_pct, signed=True)),
+        (label("visitors", lang), uncounted(this.visitors, this.visitors_missing), uncounted(last.visitors, last.visitors_missing), visitors_growth),
         (label("revenue", lang), money(this.revenue_fen), money(last.revenue_fen), pct(growth.revenue_pct, signed=True)),
         (label("per_visit", lang), _opt(this.per_visit_yuan), _opt(last.per_visit_yuan), pct(growth.per_visit_pct, signed=True)),
         (label("meat_revenue", lang), money(meat_this), money(meat_last), pct(growth.meat_revenue_pct, signed=True)),
@@ -141,9 +197,23 @@ def print_summary(report: SeasonReport, lang: str) -> None:
         rows[2] = (*rows[2][:3], f"{rows[2][3]} ({times})")
     if report.projection is not None:
         rows.append((label("projection", lang), money(report.projection.season_total_fen), "", ""))
+    if report.returning is not None and report.returning.herder_count:
+        back = report.returning
+        rows.append(
+            (
+                label("herder_average", lang),
+                f"¥{back.herder_average_this_yuan}",
+                f"¥{back.herder_average_last_yuan}",
+                pct(back.herder_average_pct, signed=True),
+            )
+        )
     if not has_last:
         rows = [(name, a, "", "") for name, a, _b, _g in rows]
     columns = [label(k, lang) for k in ("measure", "this", "last", "growth")]
+    if has_last and not report.same_period:
+        assert report.compare is not None
+        columns[2] = report.compare.code
+        columns[3] = "增减" if lang == "zh" else _("Change")
     print_table(title, columns, rows, numeric=columns[1:])
     categories = [
         (
@@ -174,3 +244,94 @@ def _opt(value: object) -> str:
     from iddexi.render.labels import NA
 
     return NA if value is None else f"¥{value}"
+
+
+@app.command("year")
+def year(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Argument(help=_("The calendar year, e.g. 2024."))],
+    lang: LangOption = "zh",
+    out: Annotated[
+        Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
+    ] = Path("reports"),
+    json: JsonOption = False,
+    no_files: Annotated[
+        bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
+    ] = False,
+) -> None:
+    """Every season of every kind in a calendar year, against the year before.  Example: iddexi report year 2024"""
+    from iddexi.render.labels import check_language
+    from iddexi.reporting import build_year_report
+
+    check_language(lang)
+    report = build_year_report(ledger(ctx), year)
+    files: list[Path] = []
+    if not no_files:
+        from iddexi.reporting import write_year_files
+
+        files = write_year_files(report, out, lang)
+    if json:
+        print_json(report.as_json(files))
+        return
+    print_year(report, lang)
+    if files:
+        typer.echo("写入文件：" if lang == "zh" else _("Files written:"))
+        for path in files:
+            typer.echo(f"  {path}")
+
+
+def print_year(report: YearReport, lang: str) -> None:
+    """The year by kind and by season as terminal tables, both windows in the title."""
+    from iddexi.money import yuan_text
+    from iddexi.render.labels import KIND_ZH, pct
+    from iddexi.render.tables import print_table
+    from iddexi.render.year import window_lines
+
+    zh = lang == "zh"
+
+    def kind(code: str) -> str:
+        return KIND_ZH.get(code, code) if zh else code
+
+    title = "\n".join(window_lines(report, lang))
+    this_year, last_year = str(report.year), str(report.year - 1)
+    columns = (
+        ["类型", f"{this_year}场次", f"{this_year}游客", f"{this_year}收入", f"{last_year}收入", "同比", "牧户摊位收入"]
+        if zh
+        else [_("Kind"), _("Sessions"), _("Visits"), this_year, last_year, _("Growth"), _("Herder stalls")]
+    )  # fmt: skip
+    rows = [
+        (
+            kind(row.kind),
+            row.this.sessions,
+            f"{row.this.visitors:,}",
+            yuan_text(row.this.revenue_fen),
+            yuan_text(row.last.revenue_fen),
+            pct(row.growth.revenue_pct, signed=True),
+            yuan_text(row.this.herder_fen),
+        )
+        for row in report.kinds
+    ]
+    g = report.growth
+    footer = [
+        "合计" if zh else _("Total"),
+        report.this.sessions,
+        f"{report.this.visitors:,}"
+        + (f" ({report.this.uncounted}场未统计)" if zh and report.this.uncounted else "")
+        + (_(" ({n} uncounted)").format(n=report.this.uncounted) if not zh and report.this.uncounted else ""),
+        yuan_text(report.this.revenue_fen),
+        yuan_text(report.last.revenue_fen),
+        pct(g.revenue_pct, signed=True),
+        yuan_text(report.this.herder_fen),
+    ]  # fmt: skip
+    print_table(title, columns, rows, numeric=columns[1:], footer=footer)
+    season_rows = [
+        (r.season, kind(r.kind), f"{r.first} – {r.last}", r.sessions, f"{r.visitors:,}",
+         yuan_text(r.revenue_fen), yuan_text(r.herder_fen))
+        for r in report.seasons
+    ]  # fmt: skip
+    season_cols = (
+        ["季", "类型", "场次日期", "场次", "游客", "收入", "牧户摊位收入"]
+        if zh
+        else [_("Season"), _("Kind"), _("Dates"), _("Sessions"), _("Visits"), _("Revenue"), _("Herder stalls")]
+    )  # fmt: skip
+    print_table(this_year, season_cols, season_rows, numeric=season_cols[3:])

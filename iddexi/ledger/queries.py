@@ -43,13 +43,32 @@ class SessionCategoryTotal(NamedTuple):
 
 
 class StallTotal(NamedTuple):
-    """The takings of one stall in one category over a set of sessions."""
+    """The takings of one stall over a set of sessions.
+
+    ``sessions`` counts the distinct sessions where the stall has a live line above ¥0
+    (a stall selling meat and dairy at one session attended it once; a ¥0 line is not
+    attendance).
+    """
 
     stall: str
-    category: str
     amount_fen: int
     lines: int
     sessions: int
+
+
+class SeasonYearTotal(NamedTuple):
+    """One season's sessions that fall within a span of days, summed (for the year report)."""
+
+    season: str
+    kind: str
+    name: str | None
+    sessions: int
+    uncounted: int
+    visitors: int
+    first: dt.date
+    last: dt.date
+    revenue_fen: int
+    herder_fen: int
 
 
 class CategoryInfo(NamedTuple):
@@ -91,8 +110,23 @@ SESSION_CATEGORY_SQL = (
 )
 
 STALL_SQL = (
-    "SELECT l.stall, l.category, sum(l.amount_fen), count(*), count(DISTINCT l.session_id)"
-    " FROM live_sales l WHERE l.session_id IN ({sessions}) GROUP BY l.stall, l.category"
+    "SELECT l.stall, sum(l.amount_fen), count(*),"
+    " count(DISTINCT CASE WHEN l.amount_fen > 0 THEN l.session_id END)"
+    " FROM live_sales l WHERE l.session_id IN ({sessions}) GROUP BY l.stall"
+)
+
+# Sessions of a span of days by season (visits come from current_sessions, the latest
+# live count), and their takings, total and of herder-run stalls, in one pass over the
+# sales_by_session index of just those sessions.
+YEAR_SESSIONS_SQL = (
+    "SELECT c.id, c.season, c.date, c.visitors FROM current_sessions c WHERE c.date BETWEEN ? AND ?"
+)
+YEAR_SALES_SQL = (
+    "SELECT l.session_id, sum(l.amount_fen),"
+    " sum(CASE WHEN st.herder THEN l.amount_fen ELSE 0 END)"
+    " FROM live_sales l LEFT JOIN stalls st ON st.code = l.stall"
+    " WHERE l.session_id IN (SELECT id FROM live_sessions WHERE date BETWEEN ? AND ?)"
+    " GROUP BY l.session_id"
 )
 
 LINES_SQL = (
@@ -128,6 +162,33 @@ def stall_totals(conn: sqlite3.Connection, session_ids: Sequence[int]) -> list[S
         return []
     rows = conn.execute(STALL_SQL.format(sessions=_marks(session_ids)), tuple(session_ids))
     return [StallTotal(*row) for row in rows]
+
+
+def season_year_totals(
+    conn: sqlite3.Connection, first: dt.date, last: dt.date
+) -> list[SeasonYearTotal]:
+    """Per season: its live sessions dated ``first``..``last`` and their sums."""
+    span = (first.isoformat(), last.isoformat())
+    seasons = {
+        code: (kind, name)
+        for code, kind, name in conn.execute("SELECT code, kind, name FROM seasons")
+    }
+    sales = {sid: (fen, herder) for sid, fen, herder in conn.execute(YEAR_SALES_SQL, span)}
+    sums: dict[str, list] = {}
+    for sid, season, date, visitors in conn.execute(YEAR_SESSIONS_SQL, span):
+        day = dt.date.fromisoformat(date)
+        row = sums.setdefault(season, [0, 0, 0, day, day, 0, 0])
+        fen, herder = sales.get(sid, (0, 0))
+        row[0] += 1
+        row[1] += visitors is None
+        row[2] += visitors or 0
+        row[3], row[4] = min(row[3], day), max(row[4], day)
+        row[5] += fen
+        row[6] += herder
+    return [
+        SeasonYearTotal(code, *seasons.get(code, ("", None)), *row)
+        for code, row in sorted(sums.items(), key=lambda kv: (kv[1][3], kv[0]))
+    ]
 
 
 def stall_infos(conn: sqlite3.Connection) -> list[Stall]:

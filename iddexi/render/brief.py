@@ -1,10 +1,12 @@
 """The press brief: the headline paragraph of a season report, as a bureau would write it.
 
-截至2025年12月6日，2025-26冬季伊德喜冬储肉大集已举办3场，吸引游客3万人次，实现旅游收入
-54.9万元，较2024年同期14.8万元增长270.9%（约为同期的3.7倍）；其中冬储肉销售额41.6万元，
-占总收入的75.8%……
+截至2025年12月6日，2025—2026 伊德喜冬储肉大集（冬季）已举办3场，吸引游客3.0万人次（全数清点），
+实现旅游收入54.9万元，较2024年同期14.8万元增长270.9%（约为同期的3.7倍；本期3场、同期2场）……
 
-Every number comes from the report; only the wording is made here.
+Every number comes from the report; only the wording is made here. 同期 ("the same
+period") is said only against the previous season of the same kind; any other season
+compared is named ("较2025夏季"), and so is an unequal number of sessions in the two
+windows ("本期3场、同期2场").
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from iddexi.analysis.figures import MEAT
+from iddexi.analysis.figures import COUNT_METHODS, MEAT
 from iddexi.render.labels import (
     day,
     money_wan,
@@ -24,7 +26,11 @@ from iddexi.render.labels import (
 )
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.figures import WindowFigures
+    from iddexi.analysis.report_model import SeasonReport
+
+METHOD_ZH = {"full": "全数清点", "sample": "抽样估算", "estimate": "估算"}
+METHOD_EN = {"full": "counted in full", "sample": "sampled", "estimate": "estimated"}
 
 
 def brief_text(report: SeasonReport, lang: str = "zh") -> str:
@@ -39,29 +45,51 @@ def _market_zh(kind: str) -> str:
 def _calendar_year(report: SeasonReport) -> int | None:
     """The year of "the same period of 2024", when last season's window lies in one year."""
     window = report.compare_window
-    if report.align != "date" or report.compare_as_of is None or window.start is None:
+    if report.compare_as_of is None or window.start is None:
         return None
     years = {window.start.year, report.compare_as_of.year}
     return years.pop() if len(years) == 1 else None
 
 
-def _same_period_zh(report: SeasonReport) -> str:
-    code = report.compare.code if report.compare else ""
+def _compare_name(report: SeasonReport) -> str:
+    assert report.compare is not None
+    return report.compare.name or season_title(report.compare.code, report.compare.kind)
+
+
+def _period_zh(report: SeasonReport) -> str:
+    """What the comparison is called: 2024年同期, 上季（2024-25）同期, 2025夏季前3场 …"""
+    assert report.compare is not None
+    if report.align == "session":
+        who = f"上季（{report.compare.code}）" if report.same_period else _compare_name(report)
+        return f"{who}前{report.compare_window.count}场"
+    if not report.same_period:
+        return _compare_name(report)
     year = _calendar_year(report)
     if year is not None:
         return f"{year}年同期"
-    if report.align == "date":
-        return f"上季（{code}）同期"
-    return f"上季（{code}）前{report.compare_window.count}场"
+    return f"上季（{report.compare.code}）同期"
+
+
+def _other_zh(report: SeasonReport) -> str:
+    """The comparison window in short, after 本期: 同期, or the compared season's name."""
+    return "同期" if report.same_period else _compare_name(report)
+
+
+def _unequal_zh(report: SeasonReport) -> str:
+    if not report.unequal_windows:
+        return ""
+    return f"本期{report.window.count}场、{_other_zh(report)}{report.compare_window.count}场"
 
 
 def _compare_zh(report: SeasonReport) -> str:
     if report.compare is None:
         return ""
-    period = _same_period_zh(report)
+    period = _period_zh(report)
+    unequal = _unequal_zh(report)
     last = report.last.revenue_fen
     if last == 0:
-        return f"，{period}无收入记录，不作同比"
+        note = f"（{unequal}）" if unequal else ""
+        return f"，{period}无收入记录{note}，不作比较"
     growth = report.growth.revenue_pct
     assert growth is not None
     text = f"，较{period}{money_wan(last)}"
@@ -71,20 +99,70 @@ def _compare_zh(report: SeasonReport) -> str:
         text += f"下降{-growth}%"
     else:
         text += "持平"
+    notes = []
     if report.growth.revenue_multiple is not None:
-        text += f"（约为同期的{report.growth.revenue_multiple}倍）"
+        notes.append(f"约为{_other_zh(report)}的{report.growth.revenue_multiple}倍")
+    if unequal:
+        notes.append(unequal)
+    if notes:
+        text += f"（{'；'.join(notes)}）"
     return text
+
+
+def _methods_zh(figures: WindowFigures) -> str:
+    methods = {m: n for m, n in figures.count_methods.items() if m in COUNT_METHODS}
+    if len(methods) == 1 and sum(figures.count_methods.values()) == next(iter(methods.values())):
+        return METHOD_ZH[next(iter(methods))]
+    return "、".join(f"{n}场{METHOD_ZH[m]}" for m, n in methods.items())
+
+
+def _visitors_zh(report: SeasonReport) -> str:
+    this = report.this
+    none_counted = this.visitors_missing == this.sessions
+    notes = [text for text in (_methods_zh(this),) if text]
+    if this.visitors_missing and not none_counted:
+        notes.append(f"{this.visitors_missing}场未统计人次")
+    if report.compare is not None and report.last.visitors_missing:
+        notes.append(f"{_other_zh(report)}{report.last.visitors_missing}场未统计人次")
+    note = f"（{'；'.join(notes)}）" if notes else ""
+    if none_counted:
+        return f"未统计游客人次{note}，"
+    return f"吸引游客{visits_wan(this.visitors)}人次{note}，"
+
+
+def _title_zh(report: SeasonReport) -> str:
+    season = report.season
+    if season.name:
+        return season.name
+    return f"{season_title(season.code, season.kind)}{_market_zh(season.kind)}"
+
+
+def _herders_zh(report: SeasonReport) -> str:
+    back = report.returning
+    if back is None or not back.herder_count or report.compare is None:
+        return ""
+    growth = back.herder_average_pct
+    now, then = back.herder_average_this_yuan, back.herder_average_last_yuan
+    assert now is not None and then is not None
+    text = (
+        f"两期均有销售的{back.herder_count}个牧户摊位户均收入{money_wan(_fen(now))}，"
+        f"较{_other_zh(report)}户均{money_wan(_fen(then))}"
+    )
+    if growth is None or growth == 0:
+        return text + ("。" if growth is None else "持平。")
+    if growth > 0:
+        return text + f"增长{growth}%，牧民户均增收{money_wan(_fen(now - then))}。"
+    return text + f"下降{-growth}%。"
+
+
+def _fen(yuan: Decimal) -> int:
+    return int(yuan * 100)
 
 
 def _zh(report: SeasonReport) -> str:
     this = report.this
-    text = (
-        f"截至{day(report.as_of)}，{season_title(report.season.code, report.season.kind)}"
-        f"{_market_zh(report.season.kind)}已举办{this.sessions}场，"
-    )
-    if this.visitors:
-        uncounted = f"（{this.visitors_missing}场未统计人次）" if this.visitors_missing else ""
-        text += f"吸引游客{visits_wan(this.visitors)}人次{uncounted}，"
+    text = f"截至{day(report.as_of)}，{_title_zh(report)}已举办{this.sessions}场，"
+    text += _visitors_zh(report)
     text += f"实现旅游收入{money_wan(this.revenue_fen)}{_compare_zh(report)}"
     meat = this.category_fen(MEAT)
     if meat:
@@ -95,31 +173,52 @@ def _zh(report: SeasonReport) -> str:
         change = report.growth.meat_share_pp
         if change is not None and change != 0:
             verb = "提高" if change > 0 else "降低"
-            text += f"，占比较同期{verb}{abs(change)}个百分点"
+            text += f"，占比较{_other_zh(report)}{verb}{abs(change)}个百分点"
     text += "。"
     if this.herder_fen:
         text += (
             f"牧户经营的摊位实现收入{money_wan(this.herder_fen)}，"
             f"占总收入的{share_pct(this.herder_share)}。"
         )
+    text += _herders_zh(report)
     return text
+
+
+# --- English -------------------------------------------------------------------------
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _period_en(report: SeasonReport) -> str:
+    assert report.compare is not None
+    code = report.compare.code
+    if report.align == "session":
+        count = report.compare_window.count
+        first = "the first session" if count == 1 else f"the first {count} sessions"
+        return f"{first} of {'last season, ' if report.same_period else ''}{code}"
+    if not report.same_period:
+        return f"{season_title(code, report.compare.kind, 'en')} up to {report.compare_as_of}"
+    year = _calendar_year(report)
+    if year is not None:
+        return f"the same period of {year}"
+    return f"the same period last season ({code})"
 
 
 def _compare_en(report: SeasonReport) -> str:
     if report.compare is None:
         return ""
-    year = _calendar_year(report)
-    if year is not None:
-        period = f"the same period of {year}"
-    elif report.align == "date":
-        period = f"the same period of {report.compare.code}"
-    else:
-        count = report.compare_window.count
-        first = "the first session" if count == 1 else f"the first {count} sessions"
-        period = f"{first} of {report.compare.code}"
+    period = _period_en(report)
+    unequal = (
+        f"{report.window.count} sessions against {report.compare_window.count}"
+        if report.unequal_windows
+        else ""
+    )
     last = report.last.revenue_fen
     if last == 0:
-        return f"; {period} recorded no revenue to compare with"
+        note = f" ({unequal})" if unequal else ""
+        return f"; {period} recorded no revenue to compare with{note}"
     growth = report.growth.revenue_pct
     assert growth is not None
     if growth > 0:
@@ -128,8 +227,13 @@ def _compare_en(report: SeasonReport) -> str:
         text = f", down {-growth}% on {yuan_text(last)} in {period}"
     else:
         text = f", level with {yuan_text(last)} in {period}"
+    notes = []
     if report.growth.revenue_multiple is not None:
-        text += f" ({report.growth.revenue_multiple} times as much)"
+        notes.append(f"{report.growth.revenue_multiple} times as much")
+    if unequal:
+        notes.append(unequal)
+    if notes:
+        text += f" ({'; '.join(notes)})"
     return text
 
 
@@ -138,20 +242,52 @@ def _wan_en(value: int | Decimal, unit: str) -> str:
     return f" ({wan(value)}万{unit})" if value >= 10_000 else ""
 
 
+def _visitors_en(report: SeasonReport) -> str:
+    this = report.this
+    if this.visitors_missing == this.sessions:
+        return " (visitors not counted)"
+    methods = {m: n for m, n in this.count_methods.items() if m in COUNT_METHODS}
+    notes = []
+    if len(methods) == 1 and sum(this.count_methods.values()) == next(iter(methods.values())):
+        notes.append(METHOD_EN[next(iter(methods))])
+    elif methods:
+        notes.append(", ".join(f"{n} {METHOD_EN[m]}" for m, n in methods.items()))
+    if this.visitors_missing:
+        notes.append(f"{_plural(this.visitors_missing, 'session')} not counted")
+    if report.compare is not None and report.last.visitors_missing:
+        missing = _plural(report.last.visitors_missing, "session")
+        notes.append(f"{missing} of the period compared not counted")
+    note = f" ({'; '.join(notes)})" if notes else ""
+    return f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}{note},"
+
+
+def _herders_en(report: SeasonReport) -> str:
+    back = report.returning
+    if back is None or not back.herder_count:
+        return ""
+    now, then = back.herder_average_this_yuan, back.herder_average_last_yuan
+    assert now is not None and then is not None
+    growth = back.herder_average_pct
+    stalls = _plural(back.herder_count, "herder-run stall")
+    text = (
+        f" The {stalls} that sold in both periods took {yuan_text(_fen(now))} each on average,"
+        f" against {yuan_text(_fen(then))}"
+    )
+    if growth is None or growth == 0:
+        return text + "."
+    return text + (f", up {growth}%." if growth > 0 else f", down {-growth}%.")
+
+
 def _en(report: SeasonReport) -> str:
     this = report.this
-    plural = "session" if this.sessions == 1 else "sessions"
     text = (
-        f"As of {day(report.as_of, 'en')}, {season_title(report.season.code, report.season.kind, 'en')}"
-        f" of the Idexi market had held {this.sessions} {plural}"
+        f"As of {day(report.as_of, 'en')}, "
+        f"{season_title(report.season.code, report.season.kind, 'en')}"
+        f" of the Idexi market had held {_plural(this.sessions, 'session')}"
     )
-    if this.visitors:
-        text += f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}"
-        if this.visitors_missing:
-            plural = "session" if this.visitors_missing == 1 else "sessions"
-            text += f" ({this.visitors_missing} {plural} not counted)"
+    text += _visitors_en(report)
     text += (
-        f" and tourism revenue of {yuan_text(this.revenue_fen)}"
+        f" and taken tourism revenue of {yuan_text(this.revenue_fen)}"
         f"{_wan_en(Decimal(this.revenue_fen) / 100, '元')}{_compare_en(report)}."
     )
     meat = this.category_fen(MEAT)
@@ -163,11 +299,12 @@ def _en(report: SeasonReport) -> str:
         change = report.growth.meat_share_pp
         if change is not None and change != 0:
             more = "more" if change > 0 else "less"
-            text += f", {abs(change)} percentage points {more} than in the same period last season"
+            text += f", {abs(change)} percentage points {more} than in {_period_en(report)}"
         text += "."
     if this.herder_fen:
         text += (
             f" Herder-run stalls took {yuan_text(this.herder_fen)}"
             f" ({share_pct(this.herder_share)} of the revenue)."
         )
+    text += _herders_en(report)
     return text

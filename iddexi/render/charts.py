@@ -13,16 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iddexi.ledger.values import format_yuan
+from iddexi.money import format_yuan
+from iddexi.render.colours import LAST_COLOUR, PROJECTION_COLOUR, THIS_COLOUR
 from iddexi.render.labels import label, share_pct, wan, window_text
 from iddexi.render.xlsx_sheet import display_width
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.report_model import SeasonReport
 
-THIS_COLOUR = "#C0392B"
-LAST_COLOUR = "#5D7FA3"
-PROJECTION_COLOUR = "#E59866"
 SIZE_IN = (12, 6.75)
 DPI = 150
 CHARTS = ("revenue", "cumulative", "categories", "visits", "stalls")
@@ -72,15 +70,23 @@ def _windows_lines(report: SeasonReport, lang: str) -> str:
     if report.compare is None:
         return f"{first}\n{label('no_compare', lang)}"
     last = f"{report.compare.code}  {window_text(c.start, c.end, c.count, lang)}"
-    if report.align == "date":
+    if report.align in ("date", "week"):
+        by = {"date": ("日期", "date"), "week": ("星期", "week")}[report.align]
         how = (
-            f"按日期对齐：截至 {report.compare_as_of}"
+            f"按{by[0]}对齐：截至 {report.compare_as_of}"
             if zh
-            else f"aligned by date: up to {report.compare_as_of}"
+            else f"aligned by {by[1]}: up to {report.compare_as_of}"
         )
     else:
         how = f"按场次对齐：前{w.count}场" if zh else f"aligned by session: first {w.count}"
-    second = f"同期：{last}（{how}）" if zh else f"Same period last season: {last} ({how})"
+    if report.unequal_windows:
+        how += "；场次不等" if zh else "; unequal windows"
+    if zh:
+        second = f"{'同期' if report.same_period else '对比'}：{last}（{how}）"
+    else:
+        second = (
+            f"{'Same period last season' if report.same_period else 'Compared'}: {last} ({how})"
+        )
     return f"{first}\n{second}"
 
 
@@ -130,8 +136,10 @@ def _session_labels(report: SeasonReport, lang: str) -> list[str]:
 def _legend_names(report: SeasonReport, lang: str) -> tuple[str, str]:
     last = report.compare.code if report.compare else ""
     if lang == "zh":
-        return f"本期 {report.season.code}", f"同期 {last}"
-    return f"This season {report.season.code}", f"Last season {last}"
+        return f"本期 {report.season.code}", f"{'同期' if report.same_period else '对比'} {last}"
+    return f"This season {report.season.code}", (
+        f"Last season {last}" if report.same_period else f"Compared {last}"
+    )
 
 
 def _paired_bars(
@@ -258,8 +266,15 @@ def _cumulative(report: SeasonReport, lang: str, ax: Any) -> None:
             linewidth=2,
         )
         total = wan(Decimal(report.projection.season_total_fen) / 100)
+        p = report.projection
         text = f"{label('projection_point', lang)} {total}"
         text += "万元（预测值）" if lang == "zh" else " (10k yuan, a projection)"
+        text += (
+            f"\n按场次对齐：本季{p.sessions_this}场、上季共{p.sessions_last}场，计划{p.planned}场"
+            if lang == "zh"
+            else f"\nby session: {p.sessions_this} held, last season {p.sessions_last},"
+            f" {p.planned} planned"
+        )
         ax.scatter(
             [x],
             [y],

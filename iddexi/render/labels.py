@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from iddexi.ledger.errors import InputError
-from iddexi.ledger.values import format_yuan
+from iddexi.money import wan, yuan_text  # noqa: F401 (re-exported: one import for render)
 
 NA = "n/a"
 LANGUAGES = ("zh", "en")
@@ -29,7 +29,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "visitors": ("游客（人次）", "Visits"),
     "revenue": ("收入（元）", "Revenue (yuan)"),
     "revenue_wan": ("收入（万元）", "Revenue (10k yuan)"),
-    "per_visit": ("人均消费（元）", "Revenue per visit (yuan)"),
+    "per_visit": ("人次均消费（元）", "Revenue per visit (yuan)"),
     "meat_revenue": ("冬储肉销售额（元）", "Meat sales (yuan)"),
     "meat_share": ("冬储肉占比", "Meat share"),
     "herder_revenue": ("牧户摊位收入（元）", "Herder stalls' revenue (yuan)"),
@@ -38,9 +38,18 @@ _LABELS: dict[str, tuple[str, str]] = {
     "stall_count": ("有销售的摊位（个）", "Stalls that sold"),
     "projection": ("全季收入预测（元，按上季曲线推算）", "Season-end revenue, projected (yuan)"),
     "projection_note": (
-        "预测值：本季至今收入 × 上季全季收入 ÷ 上季同期收入，并非实际数字",
-        "A projection, not a figure: revenue to date × last season's total ÷ its same period",
+        "预测值（并非实际数字）：本季至今收入，加上上季其后各场收入按本季与上季前同样场次之比放大、"
+        "再按本季余下计划场次与上季余下场次之比折算",
+        "A projection, not a figure: revenue to date, plus last season's takings after as "
+        "many sessions, scaled by this season's ratio to last season over those sessions and "
+        "by this season's remaining planned sessions against last season's remaining ones",
     ),
+    "herder_average": ("返场牧户摊位户均收入（元）", "Returning herder stalls, average (yuan)"),
+    "projection_basis": ("预测依据", "Projection basis"),
+    "projection_absent": ("不作全季预测", "No season-end projection"),
+    "unequal_windows": ("场次不等", "Unequal windows"),
+    "uncounted": ("未统计人次的场次", "Sessions without a visitor count"),
+    "count_method": ("人次统计方式", "How visitors were counted"),
     "last_total": ("上季全季收入（元）", "Last season's full revenue (yuan)"),
     # column heads
     "measure": ("指标", "Measure"),
@@ -126,20 +135,9 @@ def _trim(value: Decimal) -> str:
     return text
 
 
-def wan(value: int | Decimal) -> str:
-    """A figure in 万 (ten thousands) with one decimal: 549000 → 54.9, 30000 → 3."""
-    return _trim((Decimal(value) / 10_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
 def yuan_plain(fen: int) -> str:
     """Yuan without separators, decimals only when there are fen: 850050 → 8500.5."""
     return _trim(Decimal(fen) / 100)
-
-
-def yuan_text(fen: int) -> str:
-    """¥ with thousands separators, decimals only when there are fen: ¥549,000."""
-    text = format_yuan(fen)
-    return text[:-3] if text.endswith(".00") else text
 
 
 def money_wan(fen: int, lang: str = "zh") -> str:
@@ -150,7 +148,7 @@ def money_wan(fen: int, lang: str = "zh") -> str:
 
 
 def visits_wan(visits: int) -> str:
-    """Visits as a press release writes them: 3万, or 9100 under ten thousand."""
+    """Visits as a press release writes them: 3.0万, or 9100 under ten thousand."""
     return f"{wan(visits)}万" if visits >= 10_000 else str(visits)
 
 

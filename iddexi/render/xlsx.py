@@ -19,7 +19,7 @@ from iddexi.render.xlsx_sheet import COUNT, NUMBER, PERCENT, POINTS_EN, POINTS_Z
 from iddexi.render.xlsx_summary import frac, summary_sheet, window_lines, yuan
 
 if TYPE_CHECKING:
-    from iddexi.reporting import SeasonReport
+    from iddexi.analysis.report_model import SeasonReport
 
 
 def write_workbook(report: SeasonReport, path: Path, lang: str = "zh") -> Path:

@@ -297,7 +297,7 @@ class SheetWriter:
     ) -> None:
         from openpyxl.chart import LineChart, Reference
 
-        from iddexi.render.charts import LAST_COLOUR, THIS_COLOUR
+        from iddexi.render.colours import LAST_COLOUR, THIS_COLOUR
 
         chart.title = title
         chart.y_axis.title = y_title
