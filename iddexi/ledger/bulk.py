@@ -75,7 +75,7 @@ def load_lookups(ledger: Ledger) -> Lookups:
     stalls = {
         code.casefold(): Stall(code, name, operator, township, bool(herder), category)
         for code, name, operator, township, herder, category in conn.execute(
-            "SELECT code, name, operator, township, herder, category FROM stalls"
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
         )
     }
     categories: dict[str, str] = {}
@@ -88,7 +88,7 @@ def load_lookups(ledger: Ledger) -> Lookups:
             categories.setdefault(name.casefold(), code)
     for alias, code in conn.execute("SELECT alias, category FROM category_aliases"):
         categories.setdefault(alias.casefold(), code)
-    townships = dict(conn.execute("SELECT name, kind FROM townships").fetchall())
+    townships = dict(conn.execute("SELECT name, kind FROM current_townships").fetchall())
     seasons = {s.code: s for s in ledger.seasons()}
     sessions: dict[tuple[str, str], SessionRow] = {}
     by_number: dict[tuple[str, int], SessionRow] = {}
