@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from iddexi.ledger.gates import GateCount
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.sessions import SESSION_FIELDS
 
@@ -167,6 +168,7 @@ class Plan:
     # plain tuples (see LineRow), since a sales table can hold 100,000 of them
     lines: list[LineRow] = field(default_factory=list)
     voids: list[int] = field(default_factory=list)
+    gate_samples: list[tuple[int, GateCount]] = field(default_factory=list)  # (session id, …)
     skipped: int = 0  # roster rows identical to what the ledger already holds
     # Sales lines and session details identical to the ledger's: written again in this
     # batch (the lines superseding the old ones), so that the batch holds all its file
@@ -190,6 +192,7 @@ class Plan:
             + len(self.sessions)
             + len(self.revisions)
             + len(self.lines)
+            + len(self.gate_samples)
         )
 
     @property
@@ -295,6 +298,8 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         ledger.insert_session(season, date, batch_id, fields)
     for session_id, fields in plan.revisions:
         ledger._insert_revision(session_id, batch_id, fields)
+    if plan.gate_samples:
+        ledger.insert_gate_samples(batch_id, plan.gate_samples)
     if plan.voids:
         ledger.void_lines(plan.voids, batch_id)
     if plan.lines:

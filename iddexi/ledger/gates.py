@@ -114,7 +114,14 @@ def parse_hours(value: object, what: str = "--hours") -> OpenHours:
                 what=what, value=value
             )
         )
-    hours = OpenHours(parse_clock(parts[0], what), parse_clock(parts[1], what))
+    try:
+        hours = OpenHours(parse_clock(parts[0], what), parse_clock(parts[1], what))
+    except InputError:
+        raise InputError(
+            _("{what} {value!r} should be written FROM-UNTIL, e.g. 09:00-15:00").format(
+                what=what, value=value
+            )
+        ) from None
     if hours.minutes <= 0:
         raise InputError(
             _("{what} {value!r} closes before it opens; e.g. 09:00-15:00").format(
@@ -268,6 +275,27 @@ class GatesMixin:
             session_id, batch_id, {"visitors": visitors, "count_method": "sample"}
         )
         return visitors
+
+    def insert_gate_samples(self, batch_id: int, samples: Sequence[tuple[int, GateCount]]) -> None:
+        """Inside an open batch: samples already checked (an imported sheet's), as they are;
+        the importer writes the estimate they give as a session revision of its own."""
+        self.conn.executemany(
+            "INSERT INTO gate_samples (session_id, batch_id, gate, start, minutes, count,"
+            " opens, closes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    session_id,
+                    batch_id,
+                    s.gate,
+                    s.start,
+                    s.minutes,
+                    s.count,
+                    s.hours.opens if s.hours else None,
+                    s.hours.closes if s.hours else None,
+                )
+                for session_id, s in samples
+            ],
+        )
 
     def _refuse_overlap(self, session_id: int, sample: GateCount) -> None:
         start = clock_minutes(sample.start)
