@@ -134,7 +134,9 @@ def test_an_overlapping_sample_at_the_same_gate_is_refused(
 ) -> None:
     ok(count(run, "--gate", "东门", "--from", "10:00", "--minutes", "20", "--count", "312"))
     before = content(ledger_path)
-    refused(count(run, "--gate", "东门", "--from", "10:10", "--minutes", "20", "--count", "9"), "东门")
+    refused(
+        count(run, "--gate", "东门", "--from", "10:10", "--minutes", "20", "--count", "9"), "东门"
+    )
     assert content(ledger_path) == before
     # the same minutes at another gate are a different count
     ok(count(run, "--gate", "西门", "--from", "10:10", "--minutes", "20", "--count", "9"))
@@ -163,9 +165,7 @@ def test_the_estimate_rounds_half_up_only_at_the_end() -> None:
     assert estimate_visitors(samples[:1], hours).visitors == 2  # 1.5 → 2
 
 
-def test_the_samples_behind_each_figure_come_out_for_a_report(
-    run: Run, market: Ledger
-) -> None:
+def test_the_samples_behind_each_figure_come_out_for_a_report(run: Run, market: Ledger) -> None:
     ok(count(run, "--gate", "东门", "--from", "10:00", "--minutes", "20", "--count", "312"))
     ok(run("session", "set", "2025-26:1", "--hours", "09:00-16:00"))
     samples = market.gate_samples("2025-26")
