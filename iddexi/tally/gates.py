@@ -95,7 +95,7 @@ def validate_gate_samples(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
             )
         )
         ctx.plan.gate_samples.append((session_id, sample))
-    for session_id in dict.fromkeys(sid for sid, _ in ctx.plan.gate_samples):
+    for session_id in dict.fromkeys(sid for sid, _sample in ctx.plan.gate_samples):
         visitors = estimated_visitors(by_session[session_id], hours_of[session_id])
         ctx.plan.revisions.append((session_id, {"visitors": visitors, "count_method": "sample"}))
 
