@@ -149,7 +149,20 @@ def reference_batch(ledger: Ledger, table: str, key: str) -> int | None:
     """The batch that last set a stall, township or season (for clash messages)."""
     column = {"stalls": "code", "townships": "name", "seasons": "code"}[table]
     row = ledger.conn.execute(f"SELECT batch_id FROM {table} WHERE {column} = ?", (key,)).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    # a later live `stall edit` (season, township) set what the ledger holds now
+    revisions, of = {
+        "stalls": ("stall_revisions", "stall"),
+        "townships": ("township_revisions", "township"),
+        "seasons": ("season_revisions", "season"),
+    }[table]
+    edited = ledger.conn.execute(
+        f"SELECT max(r.batch_id) FROM {revisions} r JOIN batches b ON b.id = r.batch_id"
+        f" AND b.voided_at IS NULL WHERE r.{of} = ? AND r.batch_id > ?",
+        (key, row[0]),
+    ).fetchone()[0]
+    return edited or row[0]
 
 
 @dataclass

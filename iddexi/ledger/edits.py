@@ -155,7 +155,8 @@ class EditsMixin:
             stored = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in changes.items()}
             _insert(self.conn, "season_revisions", "season", season.code, batch_id, stored)
             self._refuse_sessions_outside(season.code)
-        return self.season(season.code), [k.replace("_date", "") for k in changes]
+        options = {"start_date": "start", "end_date": "end", "planned_sessions": "planned"}
+        return self.season(season.code), [options.get(k, k) for k in changes]
 
     def edit_township(
         self, name: str, *, kind: str | None, source: str = "township edit"
