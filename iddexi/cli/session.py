@@ -96,7 +96,9 @@ def set_(
         **details,
     )
     names = [k for k, v in details.items() if v is not None] + (["hours"] if hours else [])
-    typer.echo(f"Corrected session {changed.ref} ({', '.join(names)}).")
+    typer.echo(
+        _("Corrected session {ref} ({fields}).").format(ref=changed.ref, fields=", ".join(names))
+    )
     if open_hours is not None and changed.count_method == "sample" and visitors is None:
         typer.echo(
             _("Visitors estimated again from the gate samples: {n}.").format(n=changed.visitors)
