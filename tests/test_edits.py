@@ -203,3 +203,19 @@ def test_history_filters(run: Run, market: Ledger) -> None:
     refused(run("history", "--season", "1999"), "1999")
     refused(run("history", "--limit", "0"), "0")
     refused(run("history", "--since", "yesterday"), "yesterday")
+
+
+def test_check_finds_nothing_wrong_after_corrections(run: Run, market: Ledger) -> None:
+    ok(run("sale", "add", "2025-26:1", "M01", "meat", "12000"))
+    ok(run("stall", "edit", "M01", "--name", "敖日格勒"))
+    ok(run("season", "edit", "2025-26", "--planned", "12"))
+    ok(run("township", "edit", "辉苏木", "--kind", "town"))
+    ok(run("session", "move", "2025-26:1", "--date", "2025-12-06"))
+    ok(
+        run(
+            "session", "count", "2025-26:2", "--gate", "东门", "--from", "10:00",
+            "--minutes", "20", "--count", "312",
+        )
+    )  # fmt: skip
+    result = run("check")
+    assert result.exit_code == 0, result.output
