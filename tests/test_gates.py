@@ -177,6 +177,9 @@ def test_the_samples_behind_each_figure_come_out_for_a_report(run: Run, market: 
     assert document["visitors"] == session_row(run, "2025-26:1")["visitors"] == 6552
     assert document["hours"] == "09:00-16:00"
     assert document["gates"][0]["open_minutes"] == 420
+    assert [(s["gate"], s["from"], s["minutes"], s["count"]) for s in document["samples"]] == [
+        ("东门", "10:00", 20, 312)
+    ]
 
 
 def test_gate_samples_import_from_a_sheet(run: Run, market: Ledger, tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ class VisitorEstimate(NamedTuple):
     exact: Fraction
     gates: tuple[GateEstimate, ...]
     hours: OpenHours  # the session's hours
+    samples: tuple[GateSample, ...] = ()  # the samples behind the figure
 
     def as_json(self) -> dict:
         return {
@@ -51,6 +52,7 @@ class VisitorEstimate(NamedTuple):
             "visitors": self.visitors,
             "hours": str(self.hours),
             "gates": [g.as_json() for g in self.gates],
+            "samples": [s.as_json() for s in self.samples],
         }
 
 
@@ -84,7 +86,7 @@ def estimate_visitors(
             )
         )
     exact = sum((g.estimate for g in gates), Fraction(0))
-    return VisitorEstimate(round_half_up(exact), exact, tuple(gates), hours)
+    return VisitorEstimate(round_half_up(exact), exact, tuple(gates), hours, tuple(samples))
 
 
 def estimated_visitors(samples: Sequence[GateSample], hours: OpenHours) -> int:
