@@ -170,10 +170,18 @@ class BatchesMixin:
                 f"SELECT {key} FROM {table} WHERE batch_id = ? LIMIT 1", (batch_id,)
             ).fetchone()
             if row:
-                raise ConflictError(
-                    f"batch {batch_id} set up {what} {row[0]} and nothing else to void; "
-                    "reference data is corrected, not voided (import the roster again)"
-                )
+                if table == "categories":
+                    message = _(
+                        "batch {batch} set up {what} {name} and nothing else to void; "
+                        "reference data is corrected, not voided (import the roster again)"
+                    )
+                else:
+                    message = _(
+                        "batch {batch} set up {what} {name} and nothing else to void; reference "
+                        "data is corrected, not voided (`iddexi {what} edit {name}`, or import "
+                        "the roster again)"
+                    )
+                raise ConflictError(message.format(batch=batch_id, what=what, name=row[0]))
 
     def _refuse_orphaning_sales(self, batch_id: int) -> None:
         rows = self.conn.execute(

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import (
     Category,
@@ -253,8 +254,10 @@ class ReferenceMixin:
             if existing:
                 same = "" if existing[0] == code else f" (as {existing[0]}: codes ignore case)"
                 raise ConflictError(
-                    f"stall {code} already exists{same}; correct it by importing the roster "
-                    "with --replace"
+                    _(
+                        "stall {code} already exists{same}; correct it with "
+                        "`iddexi stall edit {existing}` or by importing the roster with --replace"
+                    ).format(code=code, same=same, existing=existing[0])
                 )
             self.conn.execute(
                 "INSERT INTO stalls (code, name, operator, township, herder, category, batch_id)"
