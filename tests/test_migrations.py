@@ -76,8 +76,66 @@ COLUMNS: dict[str, dict[str, type]] = {
         "note": str,
     },
     "sale_voids": {"sale_id": int, "batch_id": int},
+    # m006: gate samples, open hours, moves and corrections of reference data
+    "session_hours": {"id": int, "session_id": int, "batch_id": int, "opens": str, "closes": str},
+    "gate_samples": {
+        "id": int,
+        "session_id": int,
+        "batch_id": int,
+        "gate": str,
+        "start": str,
+        "minutes": int,
+        "count": int,
+        "opens": str,
+        "closes": str,
+    },
+    "session_moves": {"id": int, "session_id": int, "batch_id": int, "date": str},
+    "stall_revisions": {
+        "id": int,
+        "stall": str,
+        "batch_id": int,
+        "changed": str,
+        "name": str,
+        "operator": str,
+        "township": str,
+        "herder": int,
+        "category": str,
+    },
+    "season_revisions": {
+        "id": int,
+        "season": str,
+        "batch_id": int,
+        "changed": str,
+        "name": str,
+        "start_date": str,
+        "end_date": str,
+        "planned_sessions": int,
+        "market_day": str,
+    },
+    "township_revisions": {
+        "id": int,
+        "township": str,
+        "batch_id": int,
+        "changed": str,
+        "kind": str,
+    },
 }
-VIEWS = {"live_sessions", "live_sales", "current_sessions"}
+M006_TABLES = (
+    "session_hours",
+    "gate_samples",
+    "session_moves",
+    "stall_revisions",
+    "season_revisions",
+    "township_revisions",
+)
+VIEWS = {
+    "live_sessions",
+    "live_sales",
+    "current_sessions",
+    "current_stalls",
+    "current_seasons",
+    "current_townships",
+}
 TRIGGERS = {
     "sales_no_update",
     "sales_no_delete",
@@ -89,6 +147,7 @@ TRIGGERS = {
     "session_revisions_no_delete",
     "batches_no_delete",
     "batches_only_void",
+    *(f"{table}_no_{what}" for table in M006_TABLES for what in ("update", "delete")),
 }
 INDEXES = {
     "sales_by_session",
@@ -97,6 +156,12 @@ INDEXES = {
     "sessions_by_season",
     "session_revisions_by_session",
     "batches_by_sha",
+    "session_hours_by_session",
+    "gate_samples_by_session",
+    "session_moves_by_session",
+    "stall_revisions_by_stall",
+    "season_revisions_by_season",
+    "township_revisions_by_township",
 }
 
 

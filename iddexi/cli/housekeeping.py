@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import JsonOption, ledger, print_json
-from iddexi.ledger.values import parse_count
+from iddexi.i18n import _
+from iddexi.ledger.values import parse_count, parse_date
 
 
 def init(ctx: typer.Context) -> None:
@@ -16,9 +17,32 @@ def init(ctx: typer.Context) -> None:
     typer.echo(f"Ledger ready at {book.path.resolve()}")
 
 
-def history(ctx: typer.Context, json: JsonOption = False) -> None:
-    """List every batch, live and void, with what it wrote.  Example: iddexi history --json"""
-    batches = ledger(ctx).history()
+def history(
+    ctx: typer.Context,
+    json: JsonOption = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(help=_("Only batches of this kind: setup, entry, correction, import, demo.")),
+    ] = None,
+    season: Annotated[
+        str | None, typer.Option(help=_("Only batches that wrote to this season."))
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help=_("Only batches made by this person."))
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help=_("Only batches made on or after this day, YYYY-MM-DD."))
+    ] = None,
+    limit: Annotated[str | None, typer.Option(help=_("Only the latest N batches."))] = None,
+) -> None:
+    """List every batch, live and void, with what it wrote.  Example: iddexi history --kind import --since 2025-12-01 --limit 20"""
+    batches = ledger(ctx).history(
+        kind=kind,
+        season=season,
+        by=by,
+        since=parse_date(since, "--since") if since is not None else None,
+        limit=parse_count(limit, "--limit") if limit is not None else None,
+    )
     if json:
         print_json([b.as_json() for b in batches])
         return

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import _
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS
 from iddexi.ledger.values import parse_count, parse_date
 
@@ -42,6 +43,35 @@ def add(
     day = season.market_day
     held = f", held on {DAY_NAMES[MARKET_DAYS.index(day)]}s" if day in MARKET_DAYS else ""
     typer.echo(f"Added season {season.code} ({season.kind}{held}, {season.start} … {season.end}).")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help=_("Season code, e.g. 2025-26."))],
+    name: Annotated[str | None, typer.Option(help=_('New name ("" clears it).'))] = None,
+    start: Annotated[str | None, typer.Option("--start", help=_("First day, YYYY-MM-DD."))] = None,
+    end: Annotated[str | None, typer.Option("--end", help=_("Last day, YYYY-MM-DD."))] = None,
+    planned: Annotated[str | None, typer.Option(help=_("Planned number of sessions."))] = None,
+    market_day: Annotated[
+        str | None, typer.Option(help=_("mon … sun (周一 … 周日): the day sessions are held."))
+    ] = None,
+) -> None:
+    """Correct a season's details (a new batch; voiding it restores the old ones).  Example: iddexi season edit 2025-26 --planned 12"""
+    season, changed = ledger(ctx).edit_season(
+        code,
+        name=name,
+        start=parse_date(start, "--start") if start is not None else None,
+        end=parse_date(end, "--end") if end is not None else None,
+        planned=parse_count(planned, "--planned") if planned is not None else None,
+        market_day=market_day,
+        source=f"season edit {code}",
+    )
+    typer.echo(
+        _("Corrected season {code} ({fields}): {start} … {end}.").format(
+            code=season.code, fields=", ".join(changed), start=season.start, end=season.end
+        )
+    )
 
 
 @app.command("list")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json, warn
+from iddexi.i18n import _
 from iddexi.ledger.values import format_yuan, parse_count, parse_date, parse_temperature
 
 app = App(help="Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD.")
@@ -22,6 +23,10 @@ CountMethod = Annotated[
 ]
 Temperature = Annotated[str | None, typer.Option(help="Temperature in °C, e.g. -28.")]
 Note = Annotated[str | None, typer.Option(help="A note.")]
+Hours = Annotated[
+    str | None,
+    typer.Option(help=_("Open hours FROM-UNTIL, e.g. 09:00-15:00 (default 09:00-15:00).")),
+]
 
 
 def _details(
@@ -75,13 +80,94 @@ def set_(
     count_method: CountMethod = None,
     temperature: Temperature = None,
     note: Note = None,
+    hours: Hours = None,
 ) -> None:
     """Correct a session's details (a new batch; the old values stay in history).  Example: iddexi session set 2025-26:3 --visitors 10400"""
+    from iddexi.analysis.visitors import estimated_visitors
+    from iddexi.ledger.gates import parse_hours
+
     details = _details(host, theme, visitors, count_method, temperature, note)
-    changed = ledger(ctx).set_session(session, source=f"session set {session}", **details)
-    typer.echo(
-        f"Corrected session {changed.ref} ({', '.join(k for k, v in details.items() if v is not None)})."
+    open_hours = parse_hours(hours) if hours is not None else None
+    changed = ledger(ctx).set_session(
+        session,
+        source=f"session set {session}",
+        hours=open_hours,
+        estimate=estimated_visitors,
+        **details,
     )
+    names = [k for k, v in details.items() if v is not None] + (["hours"] if hours else [])
+    typer.echo(
+        _("Corrected session {ref} ({fields}).").format(ref=changed.ref, fields=", ".join(names))
+    )
+    if open_hours is not None and changed.count_method == "sample" and visitors is None:
+        typer.echo(
+            _("Visitors estimated again from the gate samples: {n}.").format(n=changed.visitors)
+        )
+
+
+@app.command("count")
+def count(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))],
+    gate: Annotated[str, typer.Option(help=_("The gate counted at, e.g. 东门."))],
+    from_: Annotated[str, typer.Option("--from", help=_("When counting began, HH:MM."))],
+    minutes: Annotated[str, typer.Option(help=_("How many minutes were counted."))],
+    count: Annotated[str, typer.Option("--count", help=_("People counted in that time."))],
+    hours: Annotated[
+        str | None,
+        typer.Option(help=_("This gate's open hours, FROM-UNTIL, when not the session's.")),
+    ] = None,
+) -> None:
+    """Record a timed gate count; the session's visitors are estimated from its samples.  Example: iddexi session count 2025-26:3 --gate 东门 --from 10:00 --minutes 20 --count 312"""
+    from iddexi.analysis.visitors import estimated_visitors
+    from iddexi.ledger.gates import GateCount, parse_clock, parse_hours
+
+    sample = GateCount(
+        gate,
+        parse_clock(from_, "--from"),
+        parse_count(minutes, "--minutes"),
+        parse_count(count, "--count"),
+        parse_hours(hours) if hours is not None else None,
+    )
+    counted, visitors = ledger(ctx).record_gate_samples(
+        session,
+        [sample],
+        estimate=estimated_visitors,
+        source=f"session count {session} --gate {sample.gate} --from {sample.start}",
+    )
+    typer.echo(
+        _(
+            "Recorded {count} people at {gate} from {start} for {minutes} minutes; "
+            "session {ref} now has {visitors} visitors (sampled estimate)."
+        ).format(
+            count=sample.count,
+            gate=sample.gate.strip(),
+            start=sample.start,
+            minutes=sample.minutes,
+            ref=counted.ref,
+            visitors=visitors,
+        )
+    )
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    session: Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))],
+    date: Annotated[str, typer.Option(help=_("The right market day, YYYY-MM-DD."))],
+) -> None:
+    """Move a session, with its sales, to another date (a new batch).  Example: iddexi session move 2025-26:3 --date 2025-12-06"""
+    day = parse_date(date, "--date")
+    moved, old, warnings = ledger(ctx).move_session(
+        session, day, source=f"session move {session} --date {day}"
+    )
+    typer.echo(
+        _("Moved session {ref} from {old} to {new}, with its sales.").format(
+            ref=moved.ref, old=old, new=moved.date
+        )
+    )
+    for warning in warnings:
+        warn(warning)
 
 
 @app.command("list")

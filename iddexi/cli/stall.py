@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import _
 
 app = App(help="Stalls: vendors with a stable code (M01, …).")
 
@@ -32,6 +33,40 @@ def add(
         source=f"stall add {code}",
     )
     typer.echo(f"Added stall {stall.code} {stall.name}.")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help=_("Stall code, e.g. M01."))],
+    name: Annotated[str | None, typer.Option(help=_("New stall name."))] = None,
+    operator: Annotated[str | None, typer.Option(help=_('Who runs it ("" clears it).'))] = None,
+    township: Annotated[
+        str | None, typer.Option(help=_('Home township, must be known ("" clears it).'))
+    ] = None,
+    herder: Annotated[
+        bool | None,
+        typer.Option("--herder/--not-herder", help=_("Run by a herder household, or not.")),
+    ] = None,
+    category: Annotated[
+        str | None, typer.Option(help=_('Default category, code or label ("" clears it).'))
+    ] = None,
+) -> None:
+    """Correct a stall's details (a new batch; voiding it restores the old ones).  Example: iddexi stall edit M01 --operator 敖日格勒 --herder"""
+    stall, changed = ledger(ctx).edit_stall(
+        code,
+        name=name,
+        operator=operator,
+        township=township,
+        herder=herder,
+        category=category,
+        source=f"stall edit {code}",
+    )
+    typer.echo(
+        _("Corrected stall {code} {name} ({fields}).").format(
+            code=stall.code, name=stall.name, fields=", ".join(changed)
+        )
+    )
 
 
 @app.command("list")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import _
 
 app = App(help="Townships: the sumu, towns and townships (苏木乡镇) of the banner.")
 
@@ -20,6 +21,21 @@ def add(
     """Add a township.  Example: iddexi township add 巴彦托海镇 --kind town"""
     township = ledger(ctx).add_township(name, kind, source=f"township add {name}")
     typer.echo(f"Added township {township.name}.")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help=_("Township name, e.g. 巴彦托海镇."))],
+    kind: Annotated[
+        str | None, typer.Option(help=_("sumu, town or township (苏木, 镇, 乡)."))
+    ] = None,
+) -> None:
+    """Correct a township's kind (a new batch; voiding it restores the old one).  Example: iddexi township edit 巴彦托海镇 --kind town"""
+    township = ledger(ctx).edit_township(name, kind=kind, source=f"township edit {name}")
+    typer.echo(
+        _("Corrected township {name}: {kind}.").format(name=township.name, kind=township.kind)
+    )
 
 
 @app.command("list")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
+from iddexi.ledger.edits import BATCH_KINDS
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
 
@@ -23,7 +26,26 @@ _ROWS = """
   + (SELECT count(*) FROM townships WHERE batch_id = b.id)
   + (SELECT count(*) FROM stalls WHERE batch_id = b.id)
   + (SELECT count(*) FROM categories WHERE batch_id = b.id)
+  + (SELECT count(*) FROM gate_samples WHERE batch_id = b.id)
+  + (SELECT count(*) FROM session_hours WHERE batch_id = b.id)
+  + (SELECT count(*) FROM session_moves WHERE batch_id = b.id)
+  + (SELECT count(*) FROM stall_revisions WHERE batch_id = b.id)
+  + (SELECT count(*) FROM season_revisions WHERE batch_id = b.id)
+  + (SELECT count(*) FROM township_revisions WHERE batch_id = b.id)
 """
+# A batch wrote to a season: the season itself, its sessions, their details, samples,
+# hours, moves or sales.
+_TOUCHES_SEASON = """b.id IN (
+    SELECT batch_id FROM seasons WHERE code = :season
+    UNION SELECT batch_id FROM season_revisions WHERE season = :season
+    UNION SELECT s.batch_id FROM sessions s WHERE s.season = :season
+    UNION SELECT x.batch_id FROM sessions s JOIN (
+        SELECT session_id, batch_id FROM session_revisions
+        UNION ALL SELECT session_id, batch_id FROM sales
+        UNION ALL SELECT session_id, batch_id FROM gate_samples
+        UNION ALL SELECT session_id, batch_id FROM session_hours
+        UNION ALL SELECT session_id, batch_id FROM session_moves
+    ) x ON x.session_id = s.id WHERE s.season = :season)"""
 _BATCH_SELECT = (
     "SELECT b.id, b.kind, b.source, b.sha256, b.created_at, b.created_by, "
     + _ROWS
@@ -38,9 +60,49 @@ class BatchesMixin:
     if TYPE_CHECKING:
 
         def transaction(self) -> AbstractContextManager[None]: ...
+        def _refuse_voiding_under_estimate(self, batch_id: int) -> None: ...
+        def _refuse_restored_clash(self, batch_id: int) -> None: ...
 
-    def history(self) -> list[Batch]:
-        rows = self.conn.execute(_BATCH_SELECT + " ORDER BY b.id").fetchall()
+    def history(
+        self,
+        *,
+        kind: str | None = None,
+        season: str | None = None,
+        by: str | None = None,
+        since: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[Batch]:
+        """Batches in order, live and void; filtered by kind, by a season they wrote to,
+        by who made them, by day made (on or after ``since``); ``limit``: the latest N."""
+        where: list[str] = []
+        params: dict[str, object] = {}
+        if kind is not None:
+            if kind not in BATCH_KINDS:
+                raise InputError(
+                    _("batch kind {kind!r} is not one of {kinds}").format(
+                        kind=kind, kinds=", ".join(BATCH_KINDS)
+                    )
+                )
+            where.append("b.kind = :kind")
+            params["kind"] = kind
+        if season is not None:
+            code = self.season(season).code  # type: ignore[attr-defined]
+            where.append(_TOUCHES_SEASON)
+            params["season"] = code
+        if by is not None:
+            where.append("b.created_by = :by")
+            params["by"] = by
+        if since is not None:
+            where.append("substr(b.created_at, 1, 10) >= :since")
+            params["since"] = since.isoformat()
+        if limit is not None and limit < 1:
+            raise InputError(_("--limit {n} must be 1 or more").format(n=limit))
+        sql = _BATCH_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        if limit is not None:
+            sql = f"SELECT * FROM ({sql} ORDER BY b.id DESC LIMIT {int(limit)})"
+            rows = self.conn.execute(sql + " ORDER BY 1", params).fetchall()
+        else:
+            rows = self.conn.execute(sql + " ORDER BY b.id", params).fetchall()
         return [Batch(*r) for r in rows]
 
     def batch_record(self, batch_id: int) -> Batch:
@@ -76,11 +138,13 @@ class BatchesMixin:
                 )
             self._refuse_reference_batch(batch_id)
             self._refuse_orphaning_sales(batch_id)
+            self._refuse_voiding_under_estimate(batch_id)
             self.conn.execute(
                 "UPDATE batches SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ?",
                 (now_iso(), self.user, reason, batch_id),
             )
             self._refuse_revived_duplicates(batch_id)
+            self._refuse_restored_clash(batch_id)
         return self.batch_record(batch_id)
 
     def _refuse_reference_batch(self, batch_id: int) -> None:
@@ -106,10 +170,18 @@ class BatchesMixin:
                 f"SELECT {key} FROM {table} WHERE batch_id = ? LIMIT 1", (batch_id,)
             ).fetchone()
             if row:
-                raise ConflictError(
-                    f"batch {batch_id} set up {what} {row[0]} and nothing else to void; "
-                    "reference data is corrected, not voided (import the roster again)"
-                )
+                if table == "categories":
+                    message = _(
+                        "batch {batch} set up {what} {name} and nothing else to void; "
+                        "reference data is corrected, not voided (import the roster again)"
+                    )
+                else:
+                    message = _(
+                        "batch {batch} set up {what} {name} and nothing else to void; reference "
+                        "data is corrected, not voided (`iddexi {what} edit {name}`, or import "
+                        "the roster again)"
+                    )
+                raise ConflictError(message.format(batch=batch_id, what=what, name=row[0]))
 
     def _refuse_orphaning_sales(self, batch_id: int) -> None:
         rows = self.conn.execute(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from iddexi.ledger.gates import GateCount
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.sessions import SESSION_FIELDS
 
@@ -75,7 +76,7 @@ def load_lookups(ledger: Ledger) -> Lookups:
     stalls = {
         code.casefold(): Stall(code, name, operator, township, bool(herder), category)
         for code, name, operator, township, herder, category in conn.execute(
-            "SELECT code, name, operator, township, herder, category FROM stalls"
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
         )
     }
     categories: dict[str, str] = {}
@@ -88,7 +89,7 @@ def load_lookups(ledger: Ledger) -> Lookups:
             categories.setdefault(name.casefold(), code)
     for alias, code in conn.execute("SELECT alias, category FROM category_aliases"):
         categories.setdefault(alias.casefold(), code)
-    townships = dict(conn.execute("SELECT name, kind FROM townships").fetchall())
+    townships = dict(conn.execute("SELECT name, kind FROM current_townships").fetchall())
     seasons = {s.code: s for s in ledger.seasons()}
     sessions: dict[tuple[str, str], SessionRow] = {}
     by_number: dict[tuple[str, int], SessionRow] = {}
@@ -148,7 +149,20 @@ def reference_batch(ledger: Ledger, table: str, key: str) -> int | None:
     """The batch that last set a stall, township or season (for clash messages)."""
     column = {"stalls": "code", "townships": "name", "seasons": "code"}[table]
     row = ledger.conn.execute(f"SELECT batch_id FROM {table} WHERE {column} = ?", (key,)).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    # a later live `stall edit` (season, township) set what the ledger holds now
+    revisions, of = {
+        "stalls": ("stall_revisions", "stall"),
+        "townships": ("township_revisions", "township"),
+        "seasons": ("season_revisions", "season"),
+    }[table]
+    edited = ledger.conn.execute(
+        f"SELECT max(r.batch_id) FROM {revisions} r JOIN batches b ON b.id = r.batch_id"
+        f" AND b.voided_at IS NULL WHERE r.{of} = ? AND r.batch_id > ?",
+        (key, row[0]),
+    ).fetchone()[0]
+    return edited or row[0]
 
 
 @dataclass
@@ -167,6 +181,7 @@ class Plan:
     # plain tuples (see LineRow), since a sales table can hold 100,000 of them
     lines: list[LineRow] = field(default_factory=list)
     voids: list[int] = field(default_factory=list)
+    gate_samples: list[tuple[int, GateCount]] = field(default_factory=list)  # (session id, …)
     skipped: int = 0  # roster rows identical to what the ledger already holds
     # Sales lines and session details identical to the ledger's: written again in this
     # batch (the lines superseding the old ones), so that the batch holds all its file
@@ -190,6 +205,7 @@ class Plan:
             + len(self.sessions)
             + len(self.revisions)
             + len(self.lines)
+            + len(self.gate_samples)
         )
 
     @property
@@ -295,6 +311,8 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         ledger.insert_session(season, date, batch_id, fields)
     for session_id, fields in plan.revisions:
         ledger._insert_revision(session_id, batch_id, fields)
+    if plan.gate_samples:
+        ledger.insert_gate_samples(batch_id, plan.gate_samples)
     if plan.voids:
         ledger.void_lines(plan.voids, batch_id)
     if plan.lines:

@@ -132,7 +132,7 @@ def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     problems = []
     rows = conn.execute(
         "SELECT s.id, s.season, s.date, s.batch_id, se.start_date, se.end_date, se.market_day"
-        " FROM live_sessions s JOIN seasons se ON se.code = s.season"
+        " FROM live_sessions s JOIN current_seasons se ON se.code = s.season"
         " ORDER BY s.season, s.date, s.id"
     ).fetchall()
     for sid, season, date, batch_id, start, end, market_day in rows:
@@ -163,7 +163,7 @@ def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     rows = conn.execute(
         "SELECT l.session_id, l.stall, l.category, count(*), sum(l.amount_fen),"
         " group_concat(DISTINCT l.batch_id), s.season, s.date FROM live_sales l"
-        " JOIN sessions s ON s.id = l.session_id"
+        " JOIN live_sessions s ON s.id = l.session_id"
         " GROUP BY l.session_id, l.stall, l.category HAVING count(*) > 1"
         " ORDER BY s.season, s.date, l.stall, l.category"
     ).fetchall()

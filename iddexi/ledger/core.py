@@ -12,6 +12,8 @@ from pathlib import Path
 
 from iddexi.ledger.batches import BatchesMixin
 from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
+from iddexi.ledger.edits import EditsMixin
+from iddexi.ledger.gates import GatesMixin
 from iddexi.ledger.reference import ReferenceMixin
 from iddexi.ledger.sales import SalesMixin
 from iddexi.ledger.sessions import SessionsMixin
@@ -28,7 +30,7 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
+class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, BatchesMixin):
     """The whole market's records. Every write is a batch in one ``BEGIN IMMEDIATE``."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, user: str | None = None) -> None:

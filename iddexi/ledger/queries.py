@@ -193,7 +193,7 @@ def season_year_totals(
 
 def stall_infos(conn: sqlite3.Connection) -> list[Stall]:
     rows = conn.execute(
-        "SELECT code, name, operator, township, herder, category FROM stalls ORDER BY code"
+        "SELECT code, name, operator, township, herder, category FROM current_stalls ORDER BY code"
     )
     return [Stall(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
 

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import (
     Category,
@@ -83,7 +84,7 @@ class ReferenceMixin:
     def _season_row(self, code: str) -> tuple | None:
         return self.conn.execute(
             "SELECT code, name, kind, start_date, end_date, planned_sessions, market_day"
-            " FROM seasons WHERE code = ?",
+            " FROM current_seasons WHERE code = ?",
             (code,),
         ).fetchone()
 
@@ -110,7 +111,7 @@ class ReferenceMixin:
     def seasons(self) -> list[Season]:
         rows = self.conn.execute(
             "SELECT code, name, kind, start_date, end_date, planned_sessions, market_day"
-            " FROM seasons ORDER BY start_date, code"
+            " FROM current_seasons ORDER BY start_date, code"
         ).fetchall()
         return [self._season_from_row(r) for r in rows]
 
@@ -119,7 +120,7 @@ class ReferenceMixin:
         this = self.season(code)
         row = self.conn.execute(
             "SELECT code, name, kind, start_date, end_date, planned_sessions, market_day"
-            " FROM seasons WHERE kind = ? AND start_date < ? ORDER BY start_date DESC LIMIT 1",
+            " FROM current_seasons WHERE kind = ? AND start_date < ? ORDER BY start_date DESC LIMIT 1",
             (this.kind, this.start.isoformat()),
         ).fetchone()
         return self._season_from_row(row) if row else None
@@ -140,7 +141,9 @@ class ReferenceMixin:
         return Township(name, kind)
 
     def townships(self) -> list[Township]:
-        rows = self.conn.execute("SELECT name, kind FROM townships ORDER BY name").fetchall()
+        rows = self.conn.execute(
+            "SELECT name, kind FROM current_townships ORDER BY name"
+        ).fetchall()
         return [Township(*r) for r in rows]
 
     def require_township(self, name: str) -> str:
@@ -251,8 +254,10 @@ class ReferenceMixin:
             if existing:
                 same = "" if existing[0] == code else f" (as {existing[0]}: codes ignore case)"
                 raise ConflictError(
-                    f"stall {code} already exists{same}; correct it by importing the roster "
-                    "with --replace"
+                    _(
+                        "stall {code} already exists{same}; correct it with "
+                        "`iddexi stall edit {existing}` or by importing the roster with --replace"
+                    ).format(code=code, same=same, existing=existing[0])
                 )
             self.conn.execute(
                 "INSERT INTO stalls (code, name, operator, township, herder, category, batch_id)"
@@ -271,13 +276,14 @@ class ReferenceMixin:
 
     def stalls(self) -> list[Stall]:
         rows = self.conn.execute(
-            "SELECT code, name, operator, township, herder, category FROM stalls ORDER BY code"
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
+            " ORDER BY code"
         ).fetchall()
         return [Stall(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
 
     def stall(self, code: str) -> Stall:
         row = self.conn.execute(
-            "SELECT code, name, operator, township, herder, category FROM stalls"
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
             " WHERE code = ? COLLATE NOCASE",
             (code.strip(),),
         ).fetchone()

@@ -159,7 +159,7 @@ class SalesMixin:
         "SELECT s.id, s.batch_id, c.season || ':' || c.number, s.stall, st.name, s.category,"
         " s.amount_fen, s.quantity, s.unit, s.note"
         " FROM {table} s JOIN current_sessions c ON c.id = s.session_id"
-        " JOIN stalls st ON st.code = s.stall"
+        " JOIN current_stalls st ON st.code = s.stall"
     )
 
     def sale(self, sale_id: int) -> Sale:

@@ -16,6 +16,8 @@ from iddexi.ledger.words import COUNT_METHOD, pick
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
+    from iddexi.ledger.gates import Estimate, OpenHours
+
 _DETAIL_COLUMNS = (
     "c.id, c.season, c.number, c.date, c.host, c.theme, c.visitors, c.count_method,"
     " c.temperature, c.note,"
@@ -81,6 +83,9 @@ class SessionsMixin:
         def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
         def season(self, code: str) -> Season: ...
         def require_township(self, name: str) -> str: ...
+        def write_session_hours(
+            self, session_id: int, batch_id: int, hours: OpenHours, estimate: Estimate | None
+        ) -> int | None: ...
 
     def _check_session_fields(self, fields: dict[str, object]) -> dict[str, object]:
         clean: dict[str, object] = {}
@@ -172,16 +177,33 @@ class SessionsMixin:
         self._insert_revision(session_id, batch_id, fields)
         return session_id
 
-    def set_session(self, ref: str, *, source: str = "session set", **fields: object) -> Session:
-        """Correct a session's details in a new batch; the earlier values stay in history."""
+    def set_session(
+        self,
+        ref: str,
+        *,
+        source: str = "session set",
+        hours: OpenHours | None = None,
+        estimate: Estimate | None = None,
+        **fields: object,
+    ) -> Session:
+        """Correct a session's details in a new batch; the earlier values stay in history.
+
+        ``hours`` sets its open hours; a session with gate samples then gets its visitors
+        estimated again (by ``estimate``), unless the visitors are given too.
+        """
         clean = self._check_session_fields(fields)
-        if not clean:
+        if not clean and hours is None:
             raise InputError(
                 "nothing to change: give at least one of --visitors, --host, --theme …"
             )
         with self.batch("correction", source) as batch_id:
             session = self.resolve_session(ref, totals=False)
-            self._insert_revision(session.id, batch_id, clean)
+            if hours is not None:
+                visitors = self.write_session_hours(session.id, batch_id, hours, estimate)
+                if visitors is not None and "visitors" not in clean:
+                    clean.update(visitors=visitors, count_method="sample")
+            if clean:
+                self._insert_revision(session.id, batch_id, clean)
         return self.session_by_id(session.id)
 
     def session_by_id(self, session_id: int) -> Session:

@@ -152,8 +152,32 @@ SEASONS = TableKind(
     required=("code", "start", "end"),
 )
 
+# Timed visitor counts at the gates (see iddexi.tally.gates).
+GATE_SAMPLES = TableKind(
+    "gate_samples",
+    {
+        "season": _SEASON,
+        "session": ("场次", "期", "期数", "session"),
+        "gate": ("入口", "门", "大门", "出入口", "gate", "entrance"),
+        "start": ("开始", "开始时间", "起始时间", "from", "start", "start time"),
+        "minutes": ("分钟", "时长", "分钟数", "minutes", "sampled minutes"),
+        "count": ("人数", "计数", "人次", "count", "people", "counted"),
+        "hours": ("开放时间", "开放时段", "hours", "open hours"),
+        "note": _NOTE,
+    },
+    required=("session", "gate", "start", "minutes", "count"),
+)
+
 # Order breaks ties: the more specific tables first.
-KINDS: tuple[TableKind, ...] = (SALES, SESSIONS, STALLS, SEASONS, TOWNSHIPS, SALES_SHEET)
+KINDS: tuple[TableKind, ...] = (
+    SALES,
+    SESSIONS,
+    STALLS,
+    SEASONS,
+    TOWNSHIPS,
+    GATE_SAMPLES,
+    SALES_SHEET,
+)
 _ALL_ALIASES = frozenset(k for kind in KINDS for k in kind.lookup)
 
 
@@ -215,6 +239,7 @@ def describe_kinds() -> str:
     return (
         "sales (season, session, stall, category, amount), sessions (season, date, host, "
         "visitors …), stalls (code, name, operator, township, herder, category), "
-        "townships (name, kind), seasons (code, start, end …), or a filled "
+        "townships (name, kind), seasons (code, start, end …), gate samples (session, "
+        "gate, from, minutes, count), or a filled "
         "`iddexi tally template`"
     )

@@ -25,6 +25,7 @@ from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
 from iddexi.ledger.transactions import savepoint
 from iddexi.tally.cells import Context
+from iddexi.tally.gates import validate_gate_samples
 from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
 from iddexi.tally.rosters import (
     validate_seasons,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 #: Problems listed in one refusal; the summary still gives the full count.
 MAX_LISTED_PROBLEMS = 200
-_ORDER = ("townships", "seasons", "stalls", "sessions", "sales", "sales_sheet")
+_ORDER = ("townships", "seasons", "stalls", "sessions", "gate_samples", "sales", "sales_sheet")
 
 
 @dataclass(frozen=True)
@@ -394,6 +395,8 @@ def _write_file(
             validate_stalls(ctx, sheet, rec)
         elif kind == "sessions":
             named = validate_sessions(ctx, sheet, rec, template=f.template)
+        elif kind == "gate_samples":
+            validate_gate_samples(ctx, sheet, rec)
         else:
             validate_sales(
                 ctx, sheet, rec, session_id=template_session, template=kind == "sales_sheet"
