@@ -35,6 +35,7 @@ from iddexi.analysis.sessions import (
     revenue_by_session,
     season_curve,
 )
+from iddexi.analysis.visitors import season_estimates
 from iddexi.analysis.windows import (
     ALIGNMENTS,
     Window,
@@ -158,6 +159,15 @@ def build_season_report(
             last_label=other.code if other else "",
         )
     rows = stall_rows(this_stalls, last_stalls, stalls, this.revenue_fen)
+    in_windows = {f"{s.season}:{s.number}" for s in (*window.sessions, *compare_window.sessions)}
+    gate_estimates = {
+        ref: estimate
+        for code in codes
+        for ref, estimate in season_estimates(
+            ledger.gate_samples(code), ledger.season_hours(code)
+        ).items()
+        if ref in in_windows
+    }
 
     return SeasonReport(
         season=this_season,
@@ -186,6 +196,7 @@ def build_season_report(
         returning=returning_stalls(rows) if other is not None else None,
         _lines=lambda ids: queries.window_lines(conn, ids),
         stall_info=stalls,
+        gate_estimates=gate_estimates,
     )
 
 

@@ -212,3 +212,13 @@ def test_a_bad_gate_sheet_is_refused_at_its_cell(run: Run, market: Ledger, tmp_p
     assert result.exit_code == 1
     assert "gates.csv" in result.stderr and "25:00" in result.stderr
     assert content(Path(market.path)) == before
+
+
+def test_the_report_json_gives_the_samples_behind_a_sampled_count(run: Run, market: Ledger) -> None:
+    ok(count(run, "--gate", "东门", "--from", "10:00", "--minutes", "20", "--count", "312"))
+    report = json.loads(ok(run("report", "season", "2025-26", "--json", "--no-files")).stdout)
+    behind = report["visitor_counting"]["gate_samples"]["2025-26:1"]
+    assert behind["method"] == "sample" and behind["visitors"] == 5616
+    assert behind["gates"][0] | {"gate": "东门"} == behind["gates"][0]
+    assert [s["count"] for s in behind["samples"]] == [312]
+    assert report["visitor_counting"]["this"]["sample"] == 1

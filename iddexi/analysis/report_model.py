@@ -22,6 +22,7 @@ from iddexi.analysis.breakdown import (
 from iddexi.analysis.figures import COUNT_METHODS, Growth, WindowFigures
 from iddexi.analysis.growth import share, share_out
 from iddexi.analysis.sessions import CurvePoint, Projection, SessionPair
+from iddexi.analysis.visitors import VisitorEstimate
 from iddexi.analysis.windows import Window
 from iddexi.ledger.queries import RawLine
 from iddexi.ledger.records import Season, Stall
@@ -78,6 +79,8 @@ class SeasonReport:
     returning: ReturningStalls | None = None
     _lines: Callable[[list[int]], Iterator[RawLine]] = field(repr=False, default=None)  # type: ignore[assignment]
     stall_info: dict[str, Stall] = field(repr=False, default_factory=dict)
+    #: SEASON:N → the gate-sample estimate behind a sampled visitor count (both windows)
+    gate_estimates: dict[str, VisitorEstimate] = field(repr=False, default_factory=dict)
 
     @property
     def top_stalls(self) -> list[StallRow]:
@@ -129,8 +132,8 @@ class SeasonReport:
         return {
             "this": side(self.this),
             "last": side(self.last) if self.compare else None,
-            # timed gate samples behind a sampled count: filled once sessions carry them
-            "gate_samples": None,
+            # the timed gate samples behind each sampled count, and how they scale up
+            "gate_samples": {ref: e.as_json() for ref, e in self.gate_estimates.items()} or None,
         }
 
     def as_json(self, files: list[Path] | None = None) -> dict:
