@@ -89,6 +89,10 @@ def serve(
     say(_("Press Ctrl-C to stop."))
     try:
         server.run()
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl-C, then raises it again for the caller:
+        # here that is the end we asked for, not an abort
+        pass
     finally:
         state.close()
     say(_("Stopped."))

@@ -49,3 +49,78 @@ def form_token(html: str) -> str:
     found = TOKEN_FIELD.search(html)
     assert found, html[:2000]
     return found.group(2)
+
+
+class LiveServer:
+    """`iddexi serve` as people run it: a child process on a free loopback port."""
+
+    def __init__(self, ledger: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.ledger = ledger
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.output: list[str] = []
+        self.token = ""
+
+    def __enter__(self) -> LiveServer:
+        import os
+        import subprocess
+        import sys
+        import time
+
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "USER": "tester"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "iddexi", "--ledger", str(self.ledger), "serve", "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.output.append(line.rstrip("\n"))
+            if "one-time sign-in code:" in line:
+                self.token = line.rsplit(":", 1)[1].strip()
+            if "Ctrl-C" in line:
+                break
+        assert self.token, "\n".join(self.output)
+        self._wait_listening(deadline)
+        return self
+
+    def _wait_listening(self, deadline: float) -> None:
+        import socket
+        import time
+
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("the server did not start: " + "\n".join(self.output))
+
+    def stop(self) -> int:
+        """Ctrl-C, as at the keyboard; the exit code."""
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                rest, _ = self.process.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                rest, _ = self.process.communicate()
+            self.output += (rest or "").splitlines()
+        return self.process.returncode
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
