@@ -73,7 +73,16 @@ class LiveServer:
 
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "USER": "tester"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "iddexi", "--ledger", str(self.ledger), "serve", "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "iddexi",
+                "--ledger",
+                str(self.ledger),
+                "serve",
+                "--port",
+                str(self.port),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
