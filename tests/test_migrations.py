@@ -76,6 +76,45 @@ COLUMNS: dict[str, dict[str, type]] = {
         "note": str,
     },
     "sale_voids": {"sale_id": int, "batch_id": int},
+    # m007: the web app's own tables
+    "stall_secrets": {
+        "id": int,
+        "season": str,
+        "stall": str,
+        "secret_hash": str,
+        "issued_at": str,
+        "issued_by": str,
+    },
+    "web_passwords": {
+        "id": int,
+        "role": str,
+        "password_hash": str,
+        "set_at": str,
+        "set_by": str,
+    },
+    "submissions": {
+        "id": int,
+        "session_id": int,
+        "stall": str,
+        "lines": str,
+        "total_fen": int,
+        "submitted_at": str,
+        "form_id": str,
+        "prev_hash": str,
+        "hash": str,
+    },
+    "submission_decisions": {
+        "id": int,
+        "submission_id": int,
+        "decision": str,
+        "reason": str,
+        "batch_id": int,
+        "decided_at": str,
+        "decided_by": str,
+        "prev_hash": str,
+        "hash": str,
+    },
+    "session_closures": {"session_id": int, "closed_at": str, "closed_by": str},
 }
 VIEWS = {"live_sessions", "live_sales", "current_sessions"}
 TRIGGERS = {
@@ -89,6 +128,17 @@ TRIGGERS = {
     "session_revisions_no_delete",
     "batches_no_delete",
     "batches_only_void",
+    *(
+        f"{table}_no_{verb}"
+        for table in (
+            "stall_secrets",
+            "web_passwords",
+            "submissions",
+            "submission_decisions",
+            "session_closures",
+        )
+        for verb in ("update", "delete")
+    ),
 }
 INDEXES = {
     "sales_by_session",
@@ -97,6 +147,8 @@ INDEXES = {
     "sessions_by_season",
     "session_revisions_by_session",
     "batches_by_sha",
+    "stall_secrets_by_stall",
+    "submissions_by_session",
 }
 
 
