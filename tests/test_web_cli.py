@@ -116,3 +116,13 @@ def test_serve_sets_a_password_asked_twice(market, run) -> None:
     assert done.exit_code == 0, done.stderr
     short = run("serve", "--set-password", "bureau", input="short\nshort\n")
     assert short.exit_code == 1 and "at least 10 characters" in short.stderr
+
+
+def test_a_correction_that_leaves_out_a_category_takes_it_to_zero(market, run) -> None:
+    first = submit(market.path, "M01", ("meat", 100_000), ("other", 5_000), form="a")
+    assert run("submissions", "approve", "2025-26:1", str(first)).exit_code == 0
+    second = submit(market.path, "M01", ("meat", 100_000), form="b")
+    assert run("submissions", "approve", "2025-26:1", str(second)).exit_code == 0
+    sold = json.loads(run("sale", "list", "2025-26:1", "--json").stdout, parse_float=Decimal)
+    got = {(s["category"], s["amount_yuan"]) for s in sold}
+    assert got == {("meat", Decimal("1000.00")), ("other", Decimal("0.00"))}

@@ -303,3 +303,16 @@ def ledger_version(ledger: Ledger) -> tuple[int, int]:
         "SELECT coalesce(max(id), 0), count(voided_at) FROM batches"
     ).fetchone()
     return int(row[0]), int(row[1])
+
+
+def approved_live_categories(ledger: Ledger, session_id: int, stall: str) -> set[str]:
+    """Categories in which the stall's live lines of the session came from approved
+    submissions (a correction that leaves one out takes it back to zero)."""
+    rows = ledger.conn.execute(
+        "SELECT DISTINCT l.category FROM live_sales l"
+        " JOIN submission_decisions d ON d.batch_id = l.batch_id AND d.decision = 'approved'"
+        " JOIN submissions s ON s.id = d.submission_id"
+        " WHERE l.session_id = ? AND l.stall = ? AND s.session_id = ? AND s.stall = ?",
+        (session_id, stall, session_id, stall),
+    ).fetchall()
+    return {category for (category,) in rows}

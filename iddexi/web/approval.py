@@ -71,7 +71,13 @@ def sheet_text(ledger: Ledger, sub: web_store.Submission) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["season", "session", "stall", "category", "amount", "quantity", "unit"])
-    for line in sub.lines:
+    lines = list(sub.lines)
+    # a keeper's correction that leaves out a category approved before means none sold:
+    # a zero line supersedes the old one, as --replace does for every other category
+    named = {line.category for line in lines}
+    dropped = web_store.approved_live_categories(ledger, sub.session_id, sub.stall) - named
+    lines += [web_store.SubmittedLine(category, 0) for category in sorted(dropped)]
+    for line in lines:
         writer.writerow(
             [
                 session.season,
