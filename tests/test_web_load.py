@@ -74,7 +74,11 @@ def test_150_keepers_within_a_minute_land_once_and_fast(ledger_path: Path) -> No
     timings = sorted(t for run in runs for t in run)
     p95 = statistics.quantiles(timings, n=20)[-1]
     assert elapsed < 60, f"{KEEPERS} keepers took {elapsed:.1f} s"
-    assert p95 < 0.200, f"p95 {p95 * 1000:.0f} ms"
+    slowest = {
+        kind: f"{max(run[i] for run in runs) * 1000:.0f} ms"
+        for i, kind in enumerate(("form", "send", "receipt"))
+    }
+    assert p95 < 0.200, f"p95 {p95 * 1000:.0f} ms; slowest {slowest}"
     with sqlite3.connect(ledger_path) as conn:
         rows = conn.execute("SELECT stall, total_fen FROM submissions").fetchall()
     assert sorted(rows) == sorted(amounts.items())  # each exactly once, to the fen
