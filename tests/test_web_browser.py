@@ -147,7 +147,9 @@ def test_keeper_submits_and_organiser_approves_in_a_phone_browser(
         assert len(phone.find_elements(By.CSS_SELECTOR, "img.chart")) == 5
         assert phone.find_element(By.ID, "brief").text
         snap(phone, shots, "7-bureau-report")
-        assert server.stop() == 0, "\n".join(server.output)
+        assert server.stop() == 0, "\n".join(server.output)  # Ctrl-C: a clean stop
+        assert server.output[-1] == "Stopped."
+        assert server.output[0] == f"Serving the ledger at {server.base}"
 
     listed = run("--ledger", ledger_path, "sale", "list", market.session_ref, "--json")
     assert listed.exit_code == 0, listed.output

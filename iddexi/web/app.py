@@ -86,11 +86,12 @@ def _keeper(request: Request) -> tuple[str, str] | Response:
     state = web(request)
     code, secret = request.path_params["code"], request.path_params["secret"]
     client = request.client.host if request.client else "?"
+    if state.bad_links.spent(client):  # refused before any hashing: guessing costs us nothing
+        return refusal(request, _("too many wrong links; wait a minute"), 429)
     with state.book() as book:
         found = web_store.stall_secret(book, code) if len(code) <= 32 else None
-    if found is None or not state.secret_cache.verify(secret, found[1]):
-        if not state.bad_links.allow(client):
-            return refusal(request, _("too many wrong links; wait a minute"), 429)
+    if found is None or len(secret) > 128 or not state.secret_cache.verify(secret, found[1]):
+        state.bad_links.allow(client)
         return refusal(request, _("this card's link is not valid (replaced or mistyped)"), 404)
     if not state.per_link.allow(code):
         return refusal(request, _("too many requests from this card; wait a minute"), 429)

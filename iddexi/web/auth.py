@@ -169,6 +169,13 @@ class RateLimit:
         self.hits: dict[str, deque[float]] = {}
         self.lock = threading.Lock()
 
+    def spent(self, key: str) -> bool:
+        """Whether ``key`` has used up its requests, without counting this look."""
+        now = time.monotonic()
+        with self.lock:
+            queue = self.hits.get(key)
+            return bool(queue) and sum(1 for t in queue if t >= now - self.window) >= self.limit
+
     def allow(self, key: str) -> bool:
         now = time.monotonic()
         with self.lock:

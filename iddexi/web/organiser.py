@@ -150,12 +150,12 @@ def _action(handler):  # noqa: ANN001, ANN202
 
 
 def _approve(book, form: dict[str, str]) -> str:  # noqa: ANN001
-    batch = approval.approve(book, int(form["submission"]))
+    batch = approval.approve(book, int(form.get("submission", "")))
     return _("approved as batch {batch}").format(batch=batch)
 
 
 def _reject(book, form: dict[str, str]) -> str:  # noqa: ANN001
-    approval.reject(book, int(form["submission"]), form.get("reason", ""))
+    approval.reject(book, int(form.get("submission", "")), form.get("reason", ""))
     return _("rejected")
 
 
