@@ -95,8 +95,8 @@ def test_organiser_approves_and_the_lines_are_an_import_batch(client, market, ru
     csrf = form_token(page.text)
     number = sent.headers["location"].rsplit("/", 1)[1]
     done = client.post(
-        "/o/approve",
-        data={"csrf": csrf, "ref": market.session_ref, "submission": number},
+        "/o/decide",
+        data={"csrf": csrf, "ref": market.session_ref, "pick": number, "do": "approve"},
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -118,8 +118,14 @@ def test_organiser_rejects_with_a_reason_the_keeper_sees(client, market) -> None
     csrf = form_token(client.get("/o").text)
     number = sent.headers["location"].rsplit("/", 1)[1]
     client.post(
-        "/o/reject",
-        data={"csrf": csrf, "ref": market.session_ref, "submission": number, "reason": "太高了"},
+        "/o/decide",
+        data={
+            "csrf": csrf,
+            "ref": market.session_ref,
+            "pick": number,
+            "do": "reject",
+            "reason": "太高了",
+        },
     )
     assert "太高了" in client.get(market.links["D01"]).text
 
@@ -240,7 +246,8 @@ def test_attack_organiser_action_without_the_pages_csrf_token(client, market) ->
     number = sent.headers["location"].rsplit("/", 1)[1]
     sign_in(client)
     refused = client.post(
-        "/o/approve", data={"csrf": "guess", "ref": market.session_ref, "submission": number}
+        "/o/decide",
+        data={"csrf": "guess", "ref": market.session_ref, "pick": number, "do": "approve"},
     )
     assert refused.status_code == 403
     with Ledger.open(market.path) as book:

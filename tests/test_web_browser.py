@@ -136,7 +136,8 @@ def test_keeper_submits_and_organiser_approves_in_a_phone_browser(
         click_and_wait(phone, By.ID, "signin")
         assert "D01" in phone.find_element(By.ID, "silent").text  # has not reported
         snap(phone, shots, "5-organiser-submissions")
-        click_and_wait(phone, By.CSS_SELECTOR, "button[id^=approve-]")
+        phone.find_element(By.CSS_SELECTOR, "input[id^=pick-]").click()
+        click_and_wait(phone, By.ID, "approve")
         assert "approved" in phone.find_element(By.ID, "submissions").text
         snap(phone, shots, "6-organiser-approved")
 

@@ -13,7 +13,7 @@ import httpx2
 
 from iddexi.ledger.core import Ledger
 from iddexi.web.approval import approve
-from tests.helpers.web import LiveServer, build_web_market, form_token
+from tests.helpers.web import ORGANISER_PASSWORD, LiveServer, build_web_market, form_token
 
 KEEPERS = 150
 # The 150 keepers arrive evenly over 15 s: four times the asked-for "within one minute",
@@ -82,6 +82,15 @@ def test_150_keepers_within_a_minute_land_once_and_fast(ledger_path: Path) -> No
     with sqlite3.connect(ledger_path) as conn:
         rows = conn.execute("SELECT stall, total_fen FROM submissions").fetchall()
     assert sorted(rows) == sorted(amounts.items())  # each exactly once, to the fen
+    with LiveServer(ledger_path) as server, httpx2.Client(base_url=server.base) as organiser:
+        form = organiser.get("/o/login")
+        signed = organiser.post(
+            "/o/login", data={"token": form_token(form.text), "password": ORGANISER_PASSWORD}
+        )
+        assert signed.status_code == 303, signed.text
+        page = organiser.get("/o")
+        assert page.text.count('name="pick"') == KEEPERS
+        assert len(page.content) < 50_000, f"the organiser's page is {len(page.content):,} bytes"
     with Ledger.open(ledger_path, user="organiser") as book:
         for number in range(1, KEEPERS + 1):
             approve(book, number)

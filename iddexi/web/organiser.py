@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from iddexi.i18n import _
 from iddexi.ledger import web_store
-from iddexi.ledger.errors import IddexiError
+from iddexi.ledger.errors import IddexiError, InputError
 from iddexi.ledger.values import parse_count
 from iddexi.web import approval
 from iddexi.web.auth import SignedIn
@@ -132,34 +132,41 @@ def _action(handler):  # noqa: ANN001, ANN202
         data = await request.form()
         if data.get("csrf") != signed.csrf:
             return refusal(request, _("this form is not from your signed-in page; refused"), 403)
-        form = {k: str(v) for k, v in data.items()}
+        form = {k: [str(v) for v in data.getlist(k)] for k in data.keys()}
         state = web(request)
         try:
             with state.book() as book:
-                message = handler(book, form)
+                handler(book, form)
         except IddexiError as exc:
             return _organiser(request, signed, str(exc), 409)
         except ValueError:
             return refusal(request, _("a field of this form is not valid"), 400)
-        ref = form.get("ref", "")
+        ref = (form.get("ref") or [""])[0]
         target = "/o" + (f"?session={ref}" if SESSION_REF.fullmatch(ref) else "")
-        del message  # the page shows the outcome itself
         return RedirectResponse(target, status_code=303)
 
     return endpoint
 
 
-def _approve(book, form: dict[str, str]) -> str:  # noqa: ANN001
-    batch = approval.approve(book, int(form.get("submission", "")))
-    return _("approved as batch {batch}").format(batch=batch)
+def _decide(book, form: dict[str, list[str]]) -> None:  # noqa: ANN001
+    """Approve (each one batch) or reject (with the one reason) the ticked submissions."""
+    picked = [int(n) for n in form.get("pick", [])]
+    if not picked:
+        raise InputError(_("tick at least one submission"))
+    action = (form.get("do") or [""])[0]
+    if action == "approve":
+        for number in picked:
+            approval.approve(book, number)
+    elif action == "reject":
+        reason = (form.get("reason") or [""])[0]
+        for number in picked:
+            approval.reject(book, number, reason)
+    else:
+        raise ValueError(action)
 
 
-def _reject(book, form: dict[str, str]) -> str:  # noqa: ANN001
-    approval.reject(book, int(form.get("submission", "")), form.get("reason", ""))
-    return _("rejected")
-
-
-def _record(book, form: dict[str, str]) -> str:  # noqa: ANN001
+def _record(book, lists: dict[str, list[str]]) -> None:  # noqa: ANN001
+    form = {k: v[0] for k, v in lists.items() if v}
     ref = form.get("ref", "")
     details: dict[str, object] = {}
     if form.get("visitors", "").strip():
@@ -168,20 +175,17 @@ def _record(book, form: dict[str, str]) -> str:  # noqa: ANN001
         if form.get(name, "").strip():
             details[name] = form[name].strip()[:200]
     book.set_session(ref, source=f"web: session set {ref}", **details)
-    return _("recorded")
 
 
-def _close(book, form: dict[str, str]) -> str:  # noqa: ANN001
-    session = book.resolve_session(form.get("ref", ""), totals=False)
+def _close(book, form: dict[str, list[str]]) -> None:  # noqa: ANN001
+    session = book.resolve_session((form.get("ref") or [""])[0], totals=False)
     web_store.close_session(book, session.id, approval.now_iso())
-    return _("closed")
 
 
 routes = [
     *login_routes("organiser"),
     Route("/o", organiser_page),
-    Route("/o/approve", _action(_approve), methods=["POST"]),
-    Route("/o/reject", _action(_reject), methods=["POST"]),
+    Route("/o/decide", _action(_decide), methods=["POST"]),
     Route("/o/session", _action(_record), methods=["POST"]),
     Route("/o/close", _action(_close), methods=["POST"]),
 ]
