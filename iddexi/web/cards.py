@@ -104,7 +104,7 @@ def issue_cards(
     cards = []
     for stall in chosen:
         link = stall_link(base_url, stall.code, secrets_by_code[stall.code])
-        svg = segno.make(link, error="m").svg_inline(scale=3, omitsize=False)
+        svg = segno.make(link, error="m").svg_inline(scale=4, omitsize=False)
         cards.append(Card(stall.code, stall.name, link, svg))
     return cards
 
