@@ -16,6 +16,8 @@ import pytest
 from iddexi.ledger.core import Ledger
 
 HEAVY = {"pandas", "numpy", "matplotlib", "openpyxl", "sqlite_utils"}
+# the web app's stack: only `serve`, `submissions` and `stall cards` load it
+WEB = {"starlette", "uvicorn", "jinja2", "segno", "multipart", "iddexi.web"}
 
 
 def imported_modules(python_args: list[str], cwd: Path, ledger: Path) -> tuple[int, set[str], str]:
@@ -40,7 +42,11 @@ def imported_modules(python_args: list[str], cwd: Path, ledger: Path) -> tuple[i
 
 
 def heavy(modules: set[str]) -> set[str]:
-    return {m for m in modules if m.split(".")[0] in HEAVY}
+    return {
+        m
+        for m in modules
+        if m.split(".")[0] in HEAVY or any(m == w or m.startswith(w + ".") for w in WEB)
+    }
 
 
 def test_the_import_report_would_show_a_heavy_import(tmp_path: Path) -> None:
@@ -69,6 +75,7 @@ COMMANDS: list[tuple[list[str], int]] = [
     (["stall", "add", "Y01", "--name", "冬捕鱼摊", "--category", "other"], 0),
     (["stall", "list"], 0),
     (["stall", "list", "--json"], 0),
+    (["stall", "--help"], 0),  # lists `cards`, without loading the web app
     (["session", "add", "2025-26", "--date", "2025-12-06", "--visitors", "10600"], 0),
     (["session", "add", "2025-26", "--date", "2025-12-07"], 0),  # not a Saturday: a warning
     (["session", "set", "2025-26:1", "--visitors", "9900"], 0),
@@ -107,3 +114,12 @@ def test_creating_a_new_ledger_imports_nothing_heavy(tmp_path: Path) -> None:
     assert fresh.exists()
     assert "iddexi.ledger.migrations" in modules
     assert heavy(modules) == set(), sorted(heavy(modules))
+
+
+def test_the_import_report_would_show_the_web_app(tmp_path: Path) -> None:
+    """The web stack is caught as well: importing the app shows up."""
+    code, modules, stderr = imported_modules(
+        ["-c", "import iddexi.web.app"], tmp_path, tmp_path / "x.sqlite"
+    )
+    assert code == 0, stderr
+    assert {"starlette", "iddexi.web.app"} <= heavy(modules)

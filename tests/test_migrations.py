@@ -119,6 +119,45 @@ COLUMNS: dict[str, dict[str, type]] = {
         "changed": str,
         "kind": str,
     },
+    # m007: the web app's own tables
+    "stall_secrets": {
+        "id": int,
+        "season": str,
+        "stall": str,
+        "secret_hash": str,
+        "issued_at": str,
+        "issued_by": str,
+    },
+    "web_passwords": {
+        "id": int,
+        "role": str,
+        "password_hash": str,
+        "set_at": str,
+        "set_by": str,
+    },
+    "submissions": {
+        "id": int,
+        "session_id": int,
+        "stall": str,
+        "lines": str,
+        "total_fen": int,
+        "submitted_at": str,
+        "form_id": str,
+        "prev_hash": str,
+        "hash": str,
+    },
+    "submission_decisions": {
+        "id": int,
+        "submission_id": int,
+        "decision": str,
+        "reason": str,
+        "batch_id": int,
+        "decided_at": str,
+        "decided_by": str,
+        "prev_hash": str,
+        "hash": str,
+    },
+    "session_closures": {"session_id": int, "closed_at": str, "closed_by": str},
 }
 M006_TABLES = (
     "session_hours",
@@ -148,6 +187,17 @@ TRIGGERS = {
     "batches_no_delete",
     "batches_only_void",
     *(f"{table}_no_{what}" for table in M006_TABLES for what in ("update", "delete")),
+    *(
+        f"{table}_no_{verb}"
+        for table in (
+            "stall_secrets",
+            "web_passwords",
+            "submissions",
+            "submission_decisions",
+            "session_closures",
+        )
+        for verb in ("update", "delete")
+    ),
 }
 INDEXES = {
     "sales_by_session",
@@ -162,6 +212,8 @@ INDEXES = {
     "stall_revisions_by_stall",
     "season_revisions_by_season",
     "township_revisions_by_township",
+    "stall_secrets_by_stall",
+    "submissions_by_session",
 }
 
 

@@ -36,6 +36,8 @@ COMMANDS = {
     "sale": "iddexi.cli.sale:app",
     "tally": "iddexi.cli.tally:app",
     "report": "iddexi.cli.report:app",
+    "submissions": "iddexi.cli.submissions:app",
+    "serve": "iddexi.cli.serve:serve",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,3 +84,33 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
         ["code", "name", "operator", "township", "herder", "category"],
         [(s.code, s.name, s.operator, s.township, s.herder, s.category) for s in stalls],
     )
+
+
+@app.command("cards")
+def cards(
+    ctx: typer.Context,
+    season: Annotated[str, typer.Argument(help="The season the cards are for, e.g. 2025-26.")],
+    out: Annotated[Path, typer.Option("-o", "--output", help="The printable page (.html).")],
+    rotate: Annotated[
+        list[str] | None,
+        typer.Option("--rotate", help="Stall code of a lost card: a new link, the old one dies."),
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="A new card for every stall (all old cards die).")
+    ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="Address phones reach `iddexi serve` at (default: this laptop, port 8000)."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Print stall cards with each stall's secret link as a QR code.  Example: iddexi stall cards 2025-26 -o cards.html"""
+    from iddexi.web.cards import default_base_url, print_cards
+
+    base = url or default_base_url()
+    made = print_cards(
+        ledger(ctx), season, base, out, rotate=rotate, everyone=all_, overwrite=force
+    )
+    typer.echo(f"Wrote {len(made)} card(s) to {out} for {base}.")
