@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import JsonOption, ledger, print_json
-from iddexi.ledger.values import parse_count
+from iddexi.cli.common import JsonOption, ledger, print_json, say
+from iddexi.ledger.values import parse_bounded
 
 
 def init(ctx: typer.Context) -> None:
@@ -50,9 +50,9 @@ def void(
     reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
-    voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
+    voided = ledger(ctx).void(parse_bounded(batch, "batch", 1, 2**63 - 1), reason)
     rows = f"{voided.rows} row" + ("" if voided.rows == 1 else "s")
-    typer.echo(f"Voided batch {voided.id} ({rows}): {voided.reason}")
+    say(f"Voided batch {voided.id} ({rows}): {voided.reason}")
 
 
 def _local_minute(stamp: str) -> str:

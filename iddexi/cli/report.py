@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.cli.common import App, JsonOption, ledger, print_json, say
 
 if TYPE_CHECKING:
     from iddexi.reporting import SeasonReport
@@ -82,7 +82,7 @@ def season(
     if files:
         typer.echo("写入文件：" if lang == "zh" else "Files written:")
         for path in files:
-            typer.echo(f"  {path}")
+            say(f"  {path}")
 
 
 @app.command("brief")
@@ -105,7 +105,7 @@ def brief(
             {"season": report.season.code, "as_of": report.as_of, "lang": lang, "brief": text}
         )
         return
-    typer.echo(text)
+    say(text)
 
 
 def print_summary(report: SeasonReport, lang: str) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
+from iddexi.ledger.values import clean_text
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -34,6 +35,7 @@ _BATCH_SELECT = (
 class BatchesMixin:
     conn: sqlite3.Connection
     user: str
+    recorded: list[str]
 
     if TYPE_CHECKING:
 
@@ -65,7 +67,7 @@ class BatchesMixin:
         """
         from iddexi.ledger.core import now_iso
 
-        reason = reason.strip()
+        reason = clean_text(reason, "the reason", multiline=True) or ""
         if not reason:
             raise InputError("a void needs a reason (--reason TEXT), kept in the history")
         with self.transaction():
@@ -81,6 +83,7 @@ class BatchesMixin:
                 (now_iso(), self.user, reason, batch_id),
             )
             self._refuse_revived_duplicates(batch_id)
+        self.recorded.append(f"the void of batch {batch_id}")
         return self.batch_record(batch_id)
 
     def _refuse_reference_batch(self, batch_id: int) -> None:

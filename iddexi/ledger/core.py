@@ -15,6 +15,7 @@ from iddexi.ledger.connection import connect, resolve_ledger_path, write_transac
 from iddexi.ledger.reference import ReferenceMixin
 from iddexi.ledger.sales import SalesMixin
 from iddexi.ledger.sessions import SessionsMixin
+from iddexi.ledger.values import clean_text
 
 
 def current_user() -> str:
@@ -35,6 +36,9 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
         self.conn = conn
         self.path = path
         self.user = user or current_user()
+        #: What this process has committed, for people ("batch 54"): a command that cannot
+        #: print its confirmation still says what was recorded.
+        self.recorded: list[str] = []
 
     @classmethod
     def open(
@@ -45,6 +49,8 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
         create: bool = True,
     ) -> Ledger:
         """Open the ledger at ``path`` (or the default), creating and migrating it as needed."""
+        if user is not None:  # who made a batch is shown in every history: plain text only
+            user = clean_text(user, "--by")
         resolved = resolve_ledger_path(path)
         return cls(connect(resolved, create=create), resolved, user)
 
@@ -65,7 +71,13 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with write_transaction(self.conn):
+            # the write lock is held: batches numbered above this one are this transaction's
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM batches").fetchone()[0]
             yield
+            new = self.conn.execute(
+                "SELECT id FROM batches WHERE id > ? ORDER BY id", (last,)
+            ).fetchall()
+        self.recorded += [f"batch {batch_id}" for (batch_id,) in new]
 
     @contextmanager
     def batch(

@@ -14,7 +14,7 @@ from iddexi.ledger.records import (
     Stall,
     Township,
 )
-from iddexi.ledger.values import CODE
+from iddexi.ledger.values import CODE, clean_text
 from iddexi.ledger.words import MARKET_DAY, SEASON_KIND, TOWNSHIP_KIND, pick
 
 if TYPE_CHECKING:
@@ -24,10 +24,7 @@ _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
-    text = value.strip() if value is not None else None
-    if required and not text:
-        raise InputError(f"{what} is empty; it is required")
-    return text or None
+    return clean_text(value, what, required=required)
 
 
 class ReferenceMixin:
@@ -194,7 +191,7 @@ class ReferenceMixin:
         label_zh = _text(label_zh, "Chinese label", required=True) or ""
         label_en = _text(label_en, "English label", required=True) or ""
         unique_aliases: dict[str, str] = {}
-        for alias in (a.strip() for a in aliases):
+        for alias in (clean_text(a, "alias") or "" for a in aliases):
             # aliases are matched without regard to case, so "Yu" and "yu" are one alias
             if alias.casefold() in unique_aliases:
                 raise InputError(f"alias {alias!r} is given twice")
