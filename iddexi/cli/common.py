@@ -6,6 +6,7 @@ import codecs
 import functools
 import io
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -44,11 +45,20 @@ def fail(message: str) -> typer.Exit:
 
 def _say_err(line: str) -> None:
     """One line on standard error; text from the ledger or a file shows its controls
-    escaped (an ESC in a stall name must not erase the screen)."""
+    escaped (an ESC in a stall name must not erase the screen), and a value of thousands
+    of characters is cut to its start and length."""
     try:
-        typer.echo(shown(line), err=True)
+        typer.echo(_LONG_WORD.sub(_cut, shown(line)), err=True)
     except (OSError, ValueError):  # standard error itself is gone: nothing more to say
         pass
+
+
+_LONG_WORD = re.compile(r"[^\s'\"]{200,}")
+
+
+def _cut(match: re.Match[str]) -> str:
+    word = match.group()
+    return f"{word[:40]}… ({len(word):,} characters)"
 
 
 def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,7 +158,9 @@ def tolerant_output() -> None:
     except LookupError:
         codecs.register_error(_FALLBACK, _fallback)
     for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        # stderr's default, backslashreplace, would show ¥ as \xa5
+        errors = getattr(stream, "errors", None)
+        if errors in ("strict", "backslashreplace") and hasattr(stream, "reconfigure"):
             try:
                 stream.reconfigure(errors=_FALLBACK)
             except (OSError, ValueError, io.UnsupportedOperation):
@@ -191,8 +203,6 @@ class RefusingGroup(TyperGroup):
 
 def _root_option_in(message: str) -> bool:
     """Whether a usage error is about a root option given after the command."""
-    import re
-
     return re.search(r"(?<![\w-])--(ledger|by)\b", message) is not None
 
 

@@ -69,12 +69,15 @@ def season(
     ] = False,
 ) -> None:
     """Season to date vs the same period last season: table, Excel workbook, PNG charts.  Example: iddexi report season 2025-26 --as-of 2025-12-06"""
-    report = _build(ctx, season, vs, as_of, align, lang)
     files: list[Path] = []
-    if not no_files:
-        from iddexi.reporting import write_report_files
+    # one snapshot: the workbook's raw lines are read while it is written, and must be
+    # the lines its figures were summed from, whatever others enter meanwhile
+    with ledger(ctx).snapshot():
+        report = _build(ctx, season, vs, as_of, align, lang)
+        if not no_files:
+            from iddexi.reporting import write_report_files
 
-        files = write_report_files(report, out, lang)
+            files = write_report_files(report, out, lang)
     if json:
         print_json(report.as_json(files))
         return
@@ -98,7 +101,8 @@ def brief(
     """The headline paragraph for a press release, from the season's figures.  Example: iddexi report brief 2025-26 --as-of 2025-12-06"""
     from iddexi.render.brief import brief_text
 
-    report = _build(ctx, season, vs, as_of, align, lang)
+    with ledger(ctx).snapshot():
+        report = _build(ctx, season, vs, as_of, align, lang)
     text = brief_text(report, lang)
     if json:
         print_json(

@@ -80,6 +80,26 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
         self.recorded += [f"batch {batch_id}" for (batch_id,) in new]
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the ledger as it was at the first one: one read
+        transaction on this connection. In WAL mode others go on writing meanwhile; what
+        they commit is not seen, so a report's figures and its raw lines agree.
+
+        Inside a transaction already open (a snapshot within a snapshot), it is that one.
+        """
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            # a deferred BEGIN takes its snapshot at the first read: take it now
+            self.conn.execute("SELECT count(*) FROM batches").fetchone()
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # it read only; nothing to keep
+
+    @contextmanager
     def batch(
         self,
         kind: str,

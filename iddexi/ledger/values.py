@@ -219,6 +219,8 @@ def parse_temperature(value: object) -> Decimal:
     text = _normalise(str(value)).replace("−", "-").removesuffix("°C").removesuffix("℃").strip()
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", text, re.ASCII):
         raise InputError(f"temperature {str(value)!r} is not degrees Celsius such as -28")
+    if len(text) > 12:  # -70.5 or 12.25: a longer text is no reading of a thermometer
+        raise InputError(f"temperature {_brief(value)} is not degrees Celsius such as -28")
     degrees = Decimal(text)
     if not Decimal(-70) <= degrees <= Decimal(50):
         raise InputError(f"temperature {str(value)!r} is outside -70..50 °C")
