@@ -19,6 +19,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import IddexiError, ProblemsError
 from iddexi.ledger.values import escape_char, json_escaped, shown
 
@@ -58,7 +59,7 @@ _LONG_WORD = re.compile(r"[^\s'\"]{200,}")
 
 def _cut(match: re.Match[str]) -> str:
     word = match.group()
-    return f"{word[:40]}… ({len(word):,} characters)"
+    return _("{start}… ({length:,} characters)").format(start=word[:40], length=len(word))
 
 
 def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,10 +86,11 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             _release_stdout()
             what = ", ".join(recorded)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            _say_err(
-                f"Recorded {what}; it counts, do not enter it again. "
-                f"The confirmation could not be printed: {reason}"
+            message = _(
+                "Recorded {what}; it counts, do not enter it again. "
+                "The confirmation could not be printed: {reason}"
             )
+            _say_err(message.format(what=what, reason=reason))
             raise typer.Exit(RECORDED_UNCONFIRMED) from None
 
     return wrapper

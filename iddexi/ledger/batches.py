@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
 from iddexi.ledger.values import clean_text
@@ -83,7 +84,7 @@ class BatchesMixin:
                 (now_iso(), self.user, reason, batch_id),
             )
             self._refuse_revived_duplicates(batch_id)
-        self.recorded.append(f"the void of batch {batch_id}")
+        self.recorded.append(_("the void of batch {id}").format(id=batch_id))
         return self.batch_record(batch_id)
 
     def _refuse_reference_batch(self, batch_id: int) -> None:

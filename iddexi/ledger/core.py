@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from iddexi.i18n import _
 from iddexi.ledger.batches import BatchesMixin
 from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
 from iddexi.ledger.reference import ReferenceMixin
@@ -77,7 +78,7 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
             new = self.conn.execute(
                 "SELECT id FROM batches WHERE id > ? ORDER BY id", (last,)
             ).fetchall()
-        self.recorded += [f"batch {batch_id}" for (batch_id,) in new]
+        self.recorded += [_("batch {id}").format(id=batch_id) for (batch_id,) in new]
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 
 FEN_PER_YUAN = 100
@@ -131,10 +132,11 @@ def _to_fen(amount: Decimal, original: object, limit: int | None) -> int:
     if fen != fen.to_integral_value():
         raise InputError(f"amount {original!r} has more than two decimals; yuan go down to the fen")
     if limit is not None and fen > limit:
-        what = "for one line" if limit == MAX_LINE_FEN else "in all"
-        raise InputError(
-            f"amount {_brief(original)} is over {format_yuan(limit)} {what}; check the figure"
-        )
+        if limit == MAX_LINE_FEN:
+            message = _("amount {value} is over {limit} for one line; check the figure")
+        else:
+            message = _("amount {value} is over {limit} in all; check the figure")
+        raise InputError(message.format(value=_brief(original), limit=format_yuan(limit)))
     return int(fen)
 
 
@@ -263,17 +265,20 @@ def refuse_controls(value: str, what: str, *, multiline: bool = False) -> str:
         if multiline and ch in _MULTILINE_OK:
             continue
         if ch == "\t":
-            kind = "a tab"
+            message = _("{what} holds a tab ({char}) at character {at}; remove it")
         elif ch in "\n\r" or ch in _BREAKS:
-            kind = "a line break"
+            message = _("{what} holds a line break ({char}) at character {at}; remove it")
         elif ch in _BIDI:
-            kind = "a text-direction control"
+            message = _(
+                "{what} holds a text-direction control ({char}) at character {at}; remove it "
+                "(it can change the order a screen shows)"
+            )
         else:
-            kind = "a control character"
-        raise InputError(
-            f"{what} holds {kind} ({escape_char(ch)}) at character {match.start() + 1}; "
-            "remove it (it can change what a screen shows)"
-        )
+            message = _(
+                "{what} holds a control character ({char}) at character {at}; remove it "
+                "(it can change what a screen shows)"
+            )
+        raise InputError(message.format(what=what, char=escape_char(ch), at=match.start() + 1))
     return value
 
 
@@ -288,7 +293,7 @@ def clean_text(
         # what is stripped is not stored: a tab or line break around the text is harmless
         text = refuse_controls(str(value).strip(), what, multiline=multiline)
     if required and not text:
-        raise InputError(f"{what} is empty; it is required")
+        raise InputError(_("{what} is empty; it is required").format(what=what))
     return text or None
 
 
@@ -310,7 +315,8 @@ def parse_bounded(value: object, what: str, low: int, high: int) -> int:
     """A whole number within ``low``…``high`` from text such as ``12`` or ``1,200``;
     refused, never an OverflowError, however many digits it has."""
     if isinstance(value, bool):
-        raise InputError(f"{what} {value!r} is not a whole number")
+        raise InputError(_("{what} {value} is not a whole number").format(what=what, value=value))
+    out_of_range = _("{what} {value} is out of range {low:,} … {high:,}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -320,13 +326,16 @@ def parse_bounded(value: object, what: str, low: int, high: int) -> int:
         negative = text.startswith(("-", "−"))
         digits = text[1:] if negative else text
         if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", digits, re.ASCII):
-            raise InputError(f"{what} {_brief(value)} is not a whole number")
+            message = _("{what} {value} is not a whole number")
+            raise InputError(message.format(what=what, value=_brief(value)))
         digits = digits.replace(",", "").lstrip("0") or "0"
         if len(digits) > _MAX_DIGITS:
-            raise InputError(f"{what} {_brief(value)} is out of range {low:,} … {high:,}")
+            raise InputError(
+                out_of_range.format(what=what, value=_brief(value), low=low, high=high)
+            )
         number = -int(digits) if negative else int(digits)
     if not low <= number <= high:
-        raise InputError(f"{what} {_brief(value)} is out of range {low:,} … {high:,}")
+        raise InputError(out_of_range.format(what=what, value=_brief(value), low=low, high=high))
     return number
 
 
