@@ -399,3 +399,15 @@ def test_a_refusal_on_a_gbk_console_is_still_one_error_line(
     lines = refused.stderr.decode("gbk").splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: amount"), lines
     assert "CNY 10,000,000" in lines[0]
+
+
+@pytest.mark.parametrize("code", ["SUM", "Total", "GrandTotal", "TOTALS", "sum"])
+def test_a_stall_code_an_import_would_take_for_totals_is_refused(
+    market: Ledger, ledger_path: Path, run, code: str
+) -> None:
+    before = dump_file(ledger_path)
+    result = run("stall", "add", code, "--name", "摊位")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: stall code '{code}' reads as a totals row")
+    assert dump_file(ledger_path) == before
+    assert run("stall", "add", "SUM1", "--name", "摊位").exit_code == 0

@@ -27,6 +27,31 @@ MAX_COUNT = 10_000_000
 MAX_TOTAL_FEN = 10_000_000_000 * FEN_PER_YUAN
 #: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+#: The labels of a tally sheet's totals row (compared NFKC, case-folded, without spaces
+#: or a closing colon). A stall may not be coded so: its row would be taken for totals.
+TOTALS_LABELS = frozenset(
+    {"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"}
+)
+
+
+def is_totals_label(value: str) -> bool:
+    """Whether ``value`` reads as a totals row's label (合计, Total, SUM …)."""
+    if len(value) > 40:
+        return False
+    key = unicodedata.normalize("NFKC", value).casefold()
+    return "".join(key.split()).rstrip(":") in TOTALS_LABELS
+
+
+def refuse_totals_code(code: str) -> str:
+    """A stall code, refused when an import would read its row as a totals row."""
+    if is_totals_label(code):
+        message = _(
+            "stall code {code!r} reads as a totals row in a tally sheet, where its takings "
+            "would not count; choose another code"
+        )
+        raise InputError(message.format(code=code))
+    return code
+
 
 # digits with optional thousands separators done right, then optional decimals
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)

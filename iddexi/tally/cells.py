@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
-from iddexi.ledger.values import MAX_LINE_FEN, MAX_TOTAL_FEN, parse_yuan
+from iddexi.ledger.values import MAX_LINE_FEN, MAX_TOTAL_FEN, TOTALS_LABELS, parse_yuan
 from iddexi.tally.sources import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
 
 Tick = Callable[[int], None]
-_TOTALS = frozenset({"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"})
+_TOTALS = TOTALS_LABELS
 
 
 @dataclass
