@@ -411,3 +411,20 @@ def test_a_stall_code_an_import_would_take_for_totals_is_refused(
     assert result.stderr.startswith(f"Error: stall code '{code}' reads as a totals row")
     assert dump_file(ledger_path) == before
     assert run("stall", "add", "SUM1", "--name", "摊位").exit_code == 0
+
+
+def test_a_reader_that_leaves_early_gets_no_error(market: Ledger, ledger_path: Path) -> None:
+    env = dict(os.environ, IDDEXI_LEDGER=str(ledger_path))
+    for argv, codes in ((["init"], (0,)), (["history"], (0, 1))):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "iddexi", *argv],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        process.stdout.close()  # `| head -0`: gone before anything is printed
+        stderr = process.stderr.read()
+        # quiet: no Error line, no traceback (rich, printing a table, exits 1 then)
+        assert process.wait(timeout=60) in codes, (argv, stderr)
+        assert stderr == "", argv

@@ -106,6 +106,11 @@ def _refuse(exc: Exception) -> None:
         raise fail(str(exc)) from None
     if isinstance(exc, sqlite3.Error):
         raise fail(f"the ledger failed: {exc}") from None
+    if isinstance(exc, BrokenPipeError):
+        # `iddexi history | head -3`: the reader has what it wanted and left; no one is
+        # there to read an error, and nothing was written
+        _release_stdout()
+        raise typer.Exit(0) from None
     if isinstance(exc, OSError):  # a file the command reads or writes, named by the OS
         _release_stdout()
         where = f": {exc.filename}" if exc.filename else ""
