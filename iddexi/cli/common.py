@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
+# Typer bundles its own Click; its current context leads to the ledger this command
+# opened (what it recorded). If Typer moves it, importing this module fails, and with it
+# every CLI test (tests/test_hygiene.py checks the message it makes possible).
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
@@ -271,6 +274,7 @@ def print_json(document: object) -> None:
     # JSON escapes C0 controls itself; C1 controls and direction marks are written as
     # \u escapes too, which read back as the same text, so a terminal shows them inert.
     sys.stdout.write(json_escaped(dumps(document)) + "\n")
+    sys.stdout.flush()  # a full disk is found here, where the command can say so
 
 
 def say(text: str) -> None:
