@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-# Typer bundles its own Click; its current context leads to the ledger this command
-# opened (what it recorded). If Typer moves it, importing this module fails, and with it
-# every CLI test (tests/test_hygiene.py checks the message it makes possible).
 from typer._click.globals import get_current_context
 from typer.core import TyperGroup
 
@@ -121,7 +118,12 @@ def _refuse(exc: Exception) -> None:
 
 
 def _recorded() -> list[str]:
-    """What the ledger of this command has committed so far (``["batch 54"]``)."""
+    """What the ledger of this command has committed so far (``["batch 54"]``).
+
+    Typer bundles its own Click (``typer._click``, a private module): its current context
+    leads to the ledger this command opened. If Typer moves it, importing this module
+    fails and every CLI test with it; tests/test_hygiene.py checks the message it makes.
+    """
     context = get_current_context(silent=True)
     if context is None:
         return []
