@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import JsonOption, ledger, print_json
+from iddexi.cli.common import JsonOption, ledger, print_json, say
 from iddexi.i18n import _
-from iddexi.ledger.values import parse_count, parse_date
+from iddexi.ledger.values import parse_bounded, parse_count, parse_date
 
 
 def init(ctx: typer.Context) -> None:
@@ -74,9 +74,9 @@ def void(
     reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
-    voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
+    voided = ledger(ctx).void(parse_bounded(batch, "batch", 1, 2**63 - 1), reason)
     rows = f"{voided.rows} row" + ("" if voided.rows == 1 else "s")
-    typer.echo(f"Voided batch {voided.id} ({rows}): {voided.reason}")
+    say(f"Voided batch {voided.id} ({rows}): {voided.reason}")
 
 
 def _local_minute(stamp: str) -> str:

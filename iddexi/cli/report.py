@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.cli.common import App, JsonOption, ledger, print_json, say
 from iddexi.i18n import _
 
 if TYPE_CHECKING:
@@ -97,12 +97,15 @@ def season(
     ] = False,
 ) -> None:
     """Season to date vs the same period last season: table, Excel workbook, PNG charts.  Example: iddexi report season 2025-26 --as-of 2025-12-06"""
-    report = _build(ctx, season, vs, as_of, align, lang)
     files: list[Path] = []
-    if not no_files:
-        from iddexi.reporting import write_report_files
+    # one snapshot: the workbook's raw lines are read while it is written, and must be
+    # the lines its figures were summed from, whatever others enter meanwhile
+    with ledger(ctx).snapshot():
+        report = _build(ctx, season, vs, as_of, align, lang)
+        if not no_files:
+            from iddexi.reporting import write_report_files
 
-        files = write_report_files(report, out, lang)
+            files = write_report_files(report, out, lang)
     if json:
         print_json(report.as_json(files))
     else:
@@ -110,7 +113,7 @@ def season(
         if files:
             typer.echo("写入文件：" if lang == "zh" else "Files written:")
             for path in files:
-                typer.echo(f"  {path}")
+                say(f"  {path}")
     _hint_unequal(report)
 
 
@@ -127,14 +130,15 @@ def brief(
     """The headline paragraph for a press release, from the season's figures.  Example: iddexi report brief 2025-26 --as-of 2025-12-06"""
     from iddexi.render.brief import brief_text
 
-    report = _build(ctx, season, vs, as_of, align, lang)
+    with ledger(ctx).snapshot():
+        report = _build(ctx, season, vs, as_of, align, lang)
     text = brief_text(report, lang)
     if json:
         print_json(
             {"season": report.season.code, "as_of": report.as_of, "lang": lang, "brief": text}
         )
     else:
-        typer.echo(text)
+        say(text)
     _hint_unequal(report)
 
 

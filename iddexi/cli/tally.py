@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iddexi.cli.common import App, ledger, warn
+from iddexi.cli.common import App, ledger, say, warn
 
 if TYPE_CHECKING:
     from iddexi.tally.importer import ImportOutcome
@@ -72,7 +72,7 @@ def import_(
     for outcome in outcomes:
         for column in outcome.ignored_columns:
             warn(f"{outcome.file.name}: column {column!r} is not a field of this table; ignored")
-        typer.echo(describe(outcome, dry_run=dry_run))
+        say(describe(outcome, dry_run=dry_run))
     if dry_run:
         typer.echo("Dry run: nothing was written.")
 

@@ -10,6 +10,7 @@ from iddexi.i18n import _
 from iddexi.ledger.edits import BATCH_KINDS
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
+from iddexi.ledger.values import clean_text
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -56,6 +57,7 @@ _BATCH_SELECT = (
 class BatchesMixin:
     conn: sqlite3.Connection
     user: str
+    recorded: list[str]
 
     if TYPE_CHECKING:
 
@@ -127,7 +129,7 @@ class BatchesMixin:
         """
         from iddexi.ledger.core import now_iso
 
-        reason = reason.strip()
+        reason = clean_text(reason, "the reason", multiline=True) or ""
         if not reason:
             raise InputError("a void needs a reason (--reason TEXT), kept in the history")
         with self.transaction():
@@ -145,6 +147,7 @@ class BatchesMixin:
             )
             self._refuse_revived_duplicates(batch_id)
             self._refuse_restored_clash(batch_id)
+        self.recorded.append(_("the void of batch {id}").format(id=batch_id))
         return self.batch_record(batch_id)
 
     def _refuse_reference_batch(self, batch_id: int) -> None:

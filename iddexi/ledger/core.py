@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from iddexi.i18n import _
 from iddexi.ledger.batches import BatchesMixin
 from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
 from iddexi.ledger.edits import EditsMixin
@@ -17,6 +18,7 @@ from iddexi.ledger.gates import GatesMixin
 from iddexi.ledger.reference import ReferenceMixin
 from iddexi.ledger.sales import SalesMixin
 from iddexi.ledger.sessions import SessionsMixin
+from iddexi.ledger.values import clean_text
 
 
 def current_user() -> str:
@@ -37,6 +39,9 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
         self.conn = conn
         self.path = path
         self.user = user or current_user()
+        #: What this process has committed, for people ("batch 54"): a command that cannot
+        #: print its confirmation still says what was recorded.
+        self.recorded: list[str] = []
 
     @classmethod
     def open(
@@ -47,6 +52,8 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
         create: bool = True,
     ) -> Ledger:
         """Open the ledger at ``path`` (or the default), creating and migrating it as needed."""
+        if user is not None:  # who made a batch is shown in every history: plain text only
+            user = clean_text(user, "--by")
         resolved = resolve_ledger_path(path)
         return cls(connect(resolved, create=create), resolved, user)
 
@@ -67,7 +74,33 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with write_transaction(self.conn):
+            # the write lock is held: batches numbered above this one are this transaction's
+            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM batches").fetchone()[0]
             yield
+            new = self.conn.execute(
+                "SELECT id FROM batches WHERE id > ? ORDER BY id", (last,)
+            ).fetchall()
+        self.recorded += [_("batch {id}").format(id=batch_id) for (batch_id,) in new]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the ledger as it was at the first one: one read
+        transaction on this connection. In WAL mode others go on writing meanwhile; what
+        they commit is not seen, so a report's figures and its raw lines agree.
+
+        Inside a transaction already open (a snapshot within a snapshot), it is that one.
+        """
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            # a deferred BEGIN takes its snapshot at the first read: take it now
+            self.conn.execute("SELECT count(*) FROM batches").fetchone()
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # it read only; nothing to keep
 
     @contextmanager
     def batch(

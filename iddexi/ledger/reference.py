@@ -15,7 +15,7 @@ from iddexi.ledger.records import (
     Stall,
     Township,
 )
-from iddexi.ledger.values import CODE
+from iddexi.ledger.values import CODE, clean_text, refuse_totals_code
 from iddexi.ledger.words import MARKET_DAY, SEASON_KIND, TOWNSHIP_KIND, pick
 
 if TYPE_CHECKING:
@@ -25,10 +25,7 @@ _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
-    text = value.strip() if value is not None else None
-    if required and not text:
-        raise InputError(f"{what} is empty; it is required")
-    return text or None
+    return clean_text(value, what, required=required)
 
 
 class ReferenceMixin:
@@ -197,7 +194,7 @@ class ReferenceMixin:
         label_zh = _text(label_zh, "Chinese label", required=True) or ""
         label_en = _text(label_en, "English label", required=True) or ""
         unique_aliases: dict[str, str] = {}
-        for alias in (a.strip() for a in aliases):
+        for alias in (clean_text(a, "alias") or "" for a in aliases):
             # aliases are matched without regard to case, so "Yu" and "yu" are one alias
             if alias.casefold() in unique_aliases:
                 raise InputError(f"alias {alias!r} is given twice")
@@ -243,6 +240,7 @@ class ReferenceMixin:
             raise InputError(
                 f"stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01"
             )
+        refuse_totals_code(code)
         name = _text(name, "stall name", required=True) or ""
         category_code = self.resolve_category(category) if category else None
         township_name = self.require_township(township) if township else None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from iddexi.ledger.errors import ConflictError, InputError
 from iddexi.ledger.records import Sale, Session, Stall
-from iddexi.ledger.values import MAX_LINE_FEN, format_yuan
+from iddexi.ledger.values import MAX_LINE_FEN, clean_text, format_yuan
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -71,6 +71,8 @@ class SalesMixin:
             raise InputError(f"amount {amount_fen} fen is outside ¥0 … ¥10,000,000")
         if quantity is not None and quantity < 0:
             raise InputError(f"quantity {quantity} is negative")
+        unit = clean_text(unit, "unit")
+        note = clean_text(note, "note", multiline=True)
         stall = self.stall(stall_code)
         category_code = self.resolve_category(category)
         # The amount is the batch's control total, so `iddexi check` notices a line
@@ -85,8 +87,8 @@ class SalesMixin:
                 category_code,
                 amount_fen,
                 quantity,
-                (unit or "").strip() or None,
-                (note or "").strip() or None,
+                unit,
+                note,
             )
             clash = self.clash_for(line)
             if clash and not replace:

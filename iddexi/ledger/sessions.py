@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS, Season, Session
-from iddexi.ledger.values import parse_date
+from iddexi.ledger.values import clean_text, parse_date
 from iddexi.ledger.words import COUNT_METHOD, pick
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class SessionsMixin:
             elif key == "temperature":
                 value = str(value)
             elif key in ("theme", "note"):
-                value = str(value).strip() or None
+                value = clean_text(value, key, multiline=key == "note")
                 if value is None:
                     continue
             clean[key] = value

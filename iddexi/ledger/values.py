@@ -11,6 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 
 FEN_PER_YUAN = 100
@@ -19,8 +20,38 @@ _WAN = Decimal(10_000)
 #: A quantity sold (kg, 只, 件): at most a billion, to a ten-thousandth.
 MAX_QUANTITY = Decimal(1_000_000_000)
 QUANTITY_PLACES = 4
+#: A count (visitors, planned sessions, a batch number typed by hand): at most ten million.
+MAX_COUNT = 10_000_000
+#: A totals row may pass one line's limit, but not ¥10,000,000,000 (a thousand lines at
+#: the limit): SQLite's integers end at 2**63, and no market day comes near this.
+MAX_TOTAL_FEN = 10_000_000_000 * FEN_PER_YUAN
 #: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
+#: The labels of a tally sheet's totals row (compared NFKC, case-folded, without spaces
+#: or a closing colon). A stall may not be coded so: its row would be taken for totals.
+TOTALS_LABELS = frozenset(
+    {"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"}
+)
+
+
+def is_totals_label(value: str) -> bool:
+    """Whether ``value`` reads as a totals row's label (合计, Total, SUM …)."""
+    if len(value) > 40:
+        return False
+    key = unicodedata.normalize("NFKC", value).casefold()
+    return "".join(key.split()).rstrip(":") in TOTALS_LABELS
+
+
+def refuse_totals_code(code: str) -> str:
+    """A stall code, refused when an import would read its row as a totals row."""
+    if is_totals_label(code):
+        message = _(
+            "stall code {code!r} reads as a totals row in a tally sheet, where its takings "
+            "would not count; choose another code"
+        )
+        raise InputError(message.format(code=code))
+    return code
+
 
 # digits with optional thousands separators done right, then optional decimals
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
@@ -126,7 +157,11 @@ def _to_fen(amount: Decimal, original: object, limit: int | None) -> int:
     if fen != fen.to_integral_value():
         raise InputError(f"amount {original!r} has more than two decimals; yuan go down to the fen")
     if limit is not None and fen > limit:
-        raise InputError(f"amount {original!r} is over ¥10,000,000 for one line; check the figure")
+        if limit == MAX_LINE_FEN:
+            message = _("amount {value} is over {limit} for one line; check the figure")
+        else:
+            message = _("amount {value} is over {limit} in all; check the figure")
+        raise InputError(message.format(value=_brief(original), limit=format_yuan(limit)))
     return int(fen)
 
 
@@ -179,12 +214,15 @@ def parse_count(value: object, what: str) -> int:
     else:
         text = _normalise(str(value)) if value is not None else ""
         if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
-            raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
-        number = int(text.replace(",", ""))
+            raise InputError(f"{what} {_brief(value)} is not a whole number of zero or more")
+        digits = text.replace(",", "").lstrip("0") or "0"
+        if len(digits) > _MAX_DIGITS:  # int() of 4,300 digits or more raises ValueError
+            raise InputError(f"{what} {_brief(value)} is implausibly large")
+        number = int(digits)
     if number < 0:
-        raise InputError(f"{what} {value!r} is negative")
-    if number > 10_000_000:
-        raise InputError(f"{what} {value!r} is implausibly large")
+        raise InputError(f"{what} {_brief(value)} is negative")
+    if number > MAX_COUNT:
+        raise InputError(f"{what} {_brief(value)} is implausibly large")
     return number
 
 
@@ -208,7 +246,143 @@ def parse_temperature(value: object) -> Decimal:
     text = _normalise(str(value)).replace("−", "-").removesuffix("°C").removesuffix("℃").strip()
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", text, re.ASCII):
         raise InputError(f"temperature {str(value)!r} is not degrees Celsius such as -28")
+    if len(text) > 12:  # -70.5 or 12.25: a longer text is no reading of a thermometer
+        raise InputError(f"temperature {_brief(value)} is not degrees Celsius such as -28")
     degrees = Decimal(text)
     if not Decimal(-70) <= degrees <= Decimal(50):
         raise InputError(f"temperature {str(value)!r} is outside -70..50 °C")
     return degrees
+
+
+# --- text people type or import -------------------------------------------------------
+#: Characters no text field may hold. C0 and C1 controls and DEL move the cursor, erase
+#: lines or change colours on a terminal; the bidi embeddings, overrides and isolates
+#: (U+202A–202E, U+2066–2069) reorder what follows them, so a stall code or a figure can
+#: be shown in another order than it is stored (CVE-2021-42574, "Trojan Source"). The
+#: invisible direction marks (U+200E, U+200F, U+061C) reorder the neutral characters
+#: around them and make two names that look alike differ; no Chinese, Mongolian or English
+#: market text needs them. U+2028/2029 break lines in some viewers, like a newline.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_BREAKS = frozenset("\u2028\u2029")
+#: A free-text field of several lines (a note, a void reason) may hold line breaks and
+#: tabs, as a spreadsheet cell written with Alt+Enter does; a carriage return on its own
+#: would send the cursor back over the line on a terminal.
+_MULTILINE_OK = frozenset("\n\t")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
+
+
+def escape_char(ch: str) -> str:
+    """A character shown as its escape: ``\\x1b``, ``\\u202e``."""
+    point = ord(ch)
+    return f"\\x{point:02x}" if point < 0x100 else f"\\u{point:04x}"
+
+
+def refuse_controls(value: str, what: str, *, multiline: bool = False) -> str:
+    """``value`` as it is, or a refusal naming ``what`` and showing the first bad character
+    escaped (``\\x1b``). ``multiline`` fields (notes, reasons) keep newlines and tabs; a
+    Windows line break ``\\r\\n`` becomes ``\\n``."""
+    if multiline and "\r\n" in value:
+        value = value.replace("\r\n", "\n")
+    for match in _CONTROL.finditer(value):
+        ch = match.group()
+        if multiline and ch in _MULTILINE_OK:
+            continue
+        if ch == "\t":
+            message = _("{what} holds a tab ({char}) at character {at}; remove it")
+        elif ch in "\n\r" or ch in _BREAKS:
+            message = _("{what} holds a line break ({char}) at character {at}; remove it")
+        elif ch in _BIDI:
+            message = _(
+                "{what} holds a text-direction control ({char}) at character {at}; remove it "
+                "(it can change the order a screen shows)"
+            )
+        else:
+            message = _(
+                "{what} holds a control character ({char}) at character {at}; remove it "
+                "(it can change what a screen shows)"
+            )
+        raise InputError(message.format(what=what, char=escape_char(ch), at=match.start() + 1))
+    return value
+
+
+def clean_text(
+    value: object, what: str, *, required: bool = False, multiline: bool = False
+) -> str | None:
+    """A text field as stored: stripped, None when empty, refused when it holds control or
+    direction characters (see :func:`refuse_controls`)."""
+    if value is None:
+        text = None
+    else:
+        # what is stripped is not stored: a tab or line break around the text is harmless
+        text = refuse_controls(str(value).strip(), what, multiline=multiline)
+    if required and not text:
+        raise InputError(_("{what} is empty; it is required").format(what=what))
+    return text or None
+
+
+def shown(value: object) -> str:
+    """Stored text made safe for a terminal: every control and direction character escaped
+    (``\\x1b``), so text written behind the program's back cannot erase or reorder lines."""
+    text = "" if value is None else str(value)
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda m: escape_char(m.group()), text)
+
+
+# --- whole numbers from the command line or a cell -------------------------------------
+#: More digits than this is no count anyone means (and Python refuses to read 4,300).
+_MAX_DIGITS = 18
+
+
+def parse_bounded(value: object, what: str, low: int, high: int) -> int:
+    """A whole number within ``low``…``high`` from text such as ``12`` or ``1,200``;
+    refused, never an OverflowError, however many digits it has."""
+    if isinstance(value, bool):
+        raise InputError(_("{what} {value} is not a whole number").format(what=what, value=value))
+    out_of_range = _("{what} {value} is out of range {low:,} … {high:,}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = _normalise(str(value)) if value is not None else ""
+        negative = text.startswith(("-", "−"))
+        digits = text[1:] if negative else text
+        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", digits, re.ASCII):
+            message = _("{what} {value} is not a whole number")
+            raise InputError(message.format(what=what, value=_brief(value)))
+        digits = digits.replace(",", "").lstrip("0") or "0"
+        if len(digits) > _MAX_DIGITS:
+            raise InputError(
+                out_of_range.format(what=what, value=_brief(value), low=low, high=high)
+            )
+        number = -int(digits) if negative else int(digits)
+    if not low <= number <= high:
+        raise InputError(out_of_range.format(what=what, value=_brief(value), low=low, high=high))
+    return number
+
+
+def _brief(value: object) -> str:
+    """A value for a message: a 5000-digit argument is shown by its start and length."""
+    text = str(value)
+    if len(text) > 40:
+        return repr(f"{text[:20]}… ({len(text):,} characters)")
+    return repr(text)
+
+
+def json_escaped(document: str) -> str:
+    """A JSON document with every control and direction character written as a ``\\u``
+    escape: the same data for a program, inert on a terminal. (JSON allows such characters
+    only inside strings, where the escape means the character itself.)"""
+    # JSON already escapes C0 controls inside strings; a raw newline or tab outside one is
+    # the document's own layout and stays.
+    if _NOT_JSON_ESCAPED.search(document) is None:
+        return document
+    return _NOT_JSON_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+_NOT_JSON_ESCAPED = re.compile(
+    "[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)

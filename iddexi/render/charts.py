@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from iddexi.ledger.values import shown
 from iddexi.money import format_yuan
 from iddexi.render.colours import LAST_COLOUR, PROJECTION_COLOUR, THIS_COLOUR
 from iddexi.render.labels import label, share_pct, wan, window_text
@@ -29,8 +30,9 @@ MAX_LABEL = 36
 
 
 def _safe(text: str) -> str:
-    """User text as literal text: a ``$`` would otherwise start matplotlib's mathtext."""
-    return text.replace("$", r"\$")
+    """User text as literal text: a ``$`` would otherwise start matplotlib's mathtext, and
+    a direction override or control character (escaped here) would reorder a label."""
+    return "\n".join(shown(line) for line in text.split("\n")).replace("$", r"\$")
 
 
 def _short(text: str, limit: int = MAX_LABEL) -> str:

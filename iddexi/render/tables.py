@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from iddexi.ledger.values import shown
+
 
 def print_table(
     title: str,
@@ -16,14 +18,15 @@ def print_table(
     empty: str = "nothing recorded yet",
 ) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     # Piped output (a file, a pager) gets room enough that no figure is cut short.
     console = Console(width=None if sys.stdout.isatty() else 200)
     if not rows:
-        console.print(f"{title}: {empty}")
+        console.print(escape(shown(f"{title}: {empty}")))
         return
-    table = Table(title=title, show_footer=footer is not None)
+    table = Table(title=escape(shown(title)), show_footer=footer is not None)
     for index, column in enumerate(columns):
         table.add_column(
             column,
@@ -43,5 +46,6 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    # names and notes are user text: "[red]" in a stall name is not markup
-    return escape(str(value))
+    # names and notes are user text: "[red]" in a stall name is not markup, and an ESC or
+    # a direction override written into the ledger behind iddexi's back is shown escaped
+    return escape(shown(value))

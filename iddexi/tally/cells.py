@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
-from iddexi.ledger.values import MAX_LINE_FEN, parse_yuan
+from iddexi.ledger.values import MAX_LINE_FEN, MAX_TOTAL_FEN, TOTALS_LABELS, parse_yuan
 from iddexi.tally.sources import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
 
 Tick = Callable[[int], None]
-_TOTALS = frozenset({"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"})
+_TOTALS = TOTALS_LABELS
 
 
 @dataclass
@@ -124,8 +124,8 @@ def problem_at(row: Row, key: str, message: str) -> Problem:
 
 def total_fen(value: object) -> int:
     """A totals row's amount: money read as parse_yuan reads it, but a day's total may pass
-    the ¥10,000,000 that one line may not."""
-    return parse_yuan(value, limit=None)
+    the ¥10,000,000 that one line may not (up to MAX_TOTAL_FEN, which SQLite can hold)."""
+    return parse_yuan(value, limit=MAX_TOTAL_FEN)
 
 
 def amount_fen(value: object) -> int:

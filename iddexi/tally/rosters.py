@@ -15,7 +15,13 @@ from decimal import Decimal
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
-from iddexi.ledger.values import CODE, parse_count, parse_date, parse_temperature
+from iddexi.ledger.values import (
+    CODE,
+    parse_count,
+    parse_date,
+    parse_temperature,
+    refuse_controls,
+)
 from iddexi.ledger.words import (
     COUNT_METHOD,
     HERDER,
@@ -76,6 +82,8 @@ class Fields:
                 self.fail(cell, f"{label} is empty; it is required")
             return None
         try:
+            if type(cell.value) is str:  # every text cell of these tables passes here
+                refuse_controls(cell.value.strip(), label, multiline=name == "note")
             return parse(cell)
         except InputError as exc:
             message = reword(exc, label, cell.value)

@@ -21,7 +21,7 @@ from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
 from iddexi.ledger.sessions import split_session_ref
-from iddexi.ledger.values import format_yuan, parse_date, parse_quantity
+from iddexi.ledger.values import format_yuan, parse_date, parse_quantity, refuse_controls
 from iddexi.tally.cells import (
     Context,
     amount_fen,
@@ -276,6 +276,14 @@ def validate_sales(
                         fail(row, c_quantity, reword(exc, "quantity", shown))  # type: ignore[arg-type]
         unit = text(values[i_unit]) if i_unit is not None else None
         note = text(values[i_note]) if i_note is not None else None
+        try:  # the cells whose text is stored as it is; the others are looked up
+            unit = None if unit is None else refuse_controls(unit, "unit")
+        except InputError as exc:
+            fail(row, c_unit, str(exc))  # type: ignore[arg-type]
+        try:
+            note = None if note is None else refuse_controls(note, "note", multiline=True)
+        except InputError as exc:
+            fail(row, c_note, str(exc))  # type: ignore[arg-type]
 
         if fen is None or stall is None or category is None or sid is None:
             continue
