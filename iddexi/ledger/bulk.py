@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from iddexi.ledger.chain import record_superseded
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.sessions import SESSION_FIELDS
 
@@ -250,6 +251,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         "INSERT INTO townships (name, kind, batch_id) VALUES (?, ?, ?)",
         [(name, kind, batch_id) for name, kind in plan.townships],
     )
+    record_superseded(conn, "townships", [name for name, _ in plan.township_updates], batch_id)
     conn.executemany(
         "UPDATE townships SET kind = ?, batch_id = ? WHERE name = ?",
         [(kind, batch_id, name) for name, kind in plan.township_updates],
@@ -272,6 +274,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         " batch_id, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         season_values[: len(plan.seasons)],
     )
+    record_superseded(conn, "seasons", [s.code for s in plan.season_updates], batch_id)
     conn.executemany(
         "UPDATE seasons SET name = ?, kind = ?, start_date = ?, end_date = ?,"
         " planned_sessions = ?, market_day = ?, batch_id = ? WHERE code = ?",
@@ -286,6 +289,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         stall_values[: len(plan.stalls)],
     )
+    record_superseded(conn, "stalls", [s.code for s in plan.stall_updates], batch_id)
     conn.executemany(
         "UPDATE stalls SET name = ?, operator = ?, township = ?, herder = ?, category = ?,"
         " batch_id = ? WHERE code = ?",

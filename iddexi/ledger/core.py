@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from iddexi.ledger.batches import BatchesMixin
+from iddexi.ledger.chain import seal_unsealed
 from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
 from iddexi.ledger.reference import ReferenceMixin
 from iddexi.ledger.sales import SalesMixin
@@ -64,8 +65,11 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One write transaction; every batch it wrote is sealed into the hash chain
+        last, after all its rows, so no write path can leave a batch out of the chain."""
         with write_transaction(self.conn):
             yield
+            seal_unsealed(self.conn)
 
     @contextmanager
     def batch(

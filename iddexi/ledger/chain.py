@@ -1,0 +1,438 @@
+"""The hash chain: every batch is sealed with the SHA-256 of what it wrote and of the
+batch before it, so an edit made outside iddexi cannot go unnoticed.
+
+The canonical form is specified in docs/hash-chain.md; keep the two in step. The
+serialisation is driven by :data:`CHAINED_TABLES`: a table whose rows are written by a
+batch is covered by adding one entry (its columns, its key, and how a row names its
+batch). Columns holding NULL and tables without rows are left out of the serialisation,
+so adding a table, or a nullable column, to the registry does not change the hash of a
+batch that was sealed before it existed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from iddexi.i18n import _
+
+# How many hex digits of the head hash people see: the ledger code (账本校验码).
+CODE_LENGTH = 12
+HASH_CHAIN = "hash-chain"  # the kind of problem, as `check --json` names it
+
+
+@dataclass(frozen=True)
+class ChainedTable:
+    """A table whose rows belong to batches.
+
+    ``owner`` is an SQL expression for the id of the batch a row belongs to; rows whose
+    owner is NULL (the categories the ledger starts with) make up the chain's genesis.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+    owner: str = "batch_id"
+
+
+CHAINED_TABLES: tuple[ChainedTable, ...] = (
+    ChainedTable(
+        "seasons",
+        (
+            "code",
+            "name",
+            "kind",
+            "start_date",
+            "end_date",
+            "planned_sessions",
+            "market_day",
+            "batch_id",
+        ),
+        ("code",),
+    ),
+    ChainedTable("townships", ("name", "kind", "batch_id"), ("name",)),
+    ChainedTable("categories", ("code", "label_zh", "label_en", "position", "batch_id"), ("code",)),
+    # An alias belongs to the batch that added its category.
+    ChainedTable(
+        "category_aliases",
+        ("alias", "category"),
+        ("alias",),
+        owner="(SELECT c.batch_id FROM categories c WHERE c.code = category_aliases.category)",
+    ),
+    ChainedTable(
+        "stalls",
+        ("code", "name", "operator", "township", "herder", "category", "batch_id"),
+        ("code",),
+    ),
+    ChainedTable("sessions", ("id", "season", "date", "batch_id"), ("id",)),
+    ChainedTable(
+        "session_revisions",
+        (
+            "id",
+            "session_id",
+            "batch_id",
+            "host",
+            "theme",
+            "visitors",
+            "count_method",
+            "temperature",
+            "note",
+        ),
+        ("id",),
+    ),
+    ChainedTable(
+        "sales",
+        (
+            "id",
+            "batch_id",
+            "session_id",
+            "stall",
+            "category",
+            "amount_fen",
+            "quantity",
+            "unit",
+            "note",
+        ),
+        ("id",),
+    ),
+    ChainedTable("sale_voids", ("sale_id", "batch_id"), ("sale_id", "batch_id")),
+    ChainedTable("batch_voids", ("batch_id", "voided_batch", "reason"), ("voided_batch",)),
+    ChainedTable(
+        "superseded_rows",
+        ("batch_id", "table_name", "row_key", "replaced_batch", "row_json"),
+        ("table_name", "row_key"),
+    ),
+)
+_BY_NAME = {t.name: t for t in CHAINED_TABLES}
+# Reference rows that a later batch may take over (a roster imported with --replace).
+REPLACEABLE = ("seasons", "townships", "stalls")
+_HEADER = ("id", "kind", "source", "sha256", "created_at", "created_by", "control_total_fen")
+
+Row = dict[str, object]
+
+
+# ----------------------------------------------------------------- canonical form
+
+
+def canonical(value: object) -> bytes:
+    """UTF-8 JSON: keys sorted, no whitespace, non-ASCII characters as they are."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_blob
+    ).encode("utf-8", "surrogatepass")
+
+
+def _blob(value: object) -> object:
+    # iddexi never stores a BLOB; one put there by hand must still hash, not crash
+    if isinstance(value, bytes):
+        return {"blob": value.hex()}
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _row(columns: tuple[str, ...], values: tuple) -> Row:
+    return {c: v for c, v in zip(columns, values, strict=True) if v is not None}
+
+
+def _order(value: object) -> tuple:
+    # SQLite's own order (BINARY collation): NULL, numbers, text by code point, blobs
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, bytes(value) if isinstance(value, bytes) else repr(value))
+
+
+def _sorted(table: ChainedTable, rows: list[Row]) -> list[Row]:
+    return sorted(rows, key=lambda r: tuple(_order(r.get(k)) for k in table.key))
+
+
+def row_key(table: str, row: Row) -> str:
+    """The key of a superseded row as stored in ``superseded_rows.row_key``."""
+    return canonical([row.get(k) for k in _BY_NAME[table].key]).decode("utf-8")
+
+
+def batch_hash(header: Row | None, prev: str | None, rows: dict[str, list[Row]]) -> str:
+    """The chain hash of one batch (or of the genesis, with no header and no prev)."""
+    document: dict[str, object] = {
+        "rows": {
+            name: _sorted(_BY_NAME[name], found) for name, found in rows.items() if found
+        }
+    }
+    if header is not None:
+        document["batch"] = header
+    if prev is not None:
+        document["prev"] = prev
+    return hashlib.sha256(canonical(document)).hexdigest()
+
+
+# ---------------------------------------------------------------------- the schema
+
+
+def _present(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """The registered tables this ledger has, with their columns: a ledger is sealed at
+    m005, before the tables and columns later migrations add."""
+    found: dict[str, set[str]] = {}
+    for table, column in conn.execute(
+        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
+        " WHERE m.type = 'table'"
+    ):
+        if table in _BY_NAME:
+            found.setdefault(table, set()).add(column)
+    return found
+
+
+def _select(table: ChainedTable, columns: set[str]) -> str:
+    return ", ".join(c if c in columns else "NULL" for c in table.columns)
+
+
+# ------------------------------------------------------------------------- writing
+
+
+def _rows_of(conn: sqlite3.Connection, batch_id: int | None) -> dict[str, list[Row]]:
+    present = _present(conn)
+    rows: dict[str, list[Row]] = {}
+    for table in CHAINED_TABLES:
+        if table.name not in present:
+            continue
+        found = conn.execute(
+            f"SELECT {_select(table, present[table.name])} FROM {table.name}"
+            f" WHERE {table.owner} IS ?",
+            (batch_id,),
+        ).fetchall()
+        rows[table.name] = [_row(table.columns, r) for r in found]
+    if "superseded_rows" in present:
+        for name, text in conn.execute(
+            "SELECT table_name, row_json FROM superseded_rows WHERE replaced_batch IS ?",
+            (batch_id,),
+        ):
+            rows.setdefault(name, []).append(json.loads(text))
+    return rows
+
+
+def genesis_hash(conn: sqlite3.Connection) -> str:
+    """The hash the first batch links to: the rows that belong to no batch."""
+    return batch_hash(None, None, _rows_of(conn, None))
+
+
+def seal(conn: sqlite3.Connection, batch_id: int) -> str:
+    """Store the chain hash of a batch whose rows are all written (same transaction)."""
+    before = conn.execute(
+        "SELECT chain_sha256 FROM batches WHERE id < ? ORDER BY id DESC LIMIT 1", (batch_id,)
+    ).fetchone()
+    prev = before[0] if before else genesis_hash(conn)
+    header = conn.execute(
+        f"SELECT {', '.join(_HEADER)} FROM batches WHERE id = ?", (batch_id,)
+    ).fetchone()
+    digest = batch_hash(_row(_HEADER, header), prev, _rows_of(conn, batch_id))
+    conn.execute("UPDATE batches SET chain_sha256 = ? WHERE id = ?", (digest, batch_id))
+    return digest
+
+
+def seal_unsealed(conn: sqlite3.Connection) -> None:
+    """Seal every batch this transaction wrote, in order (just before COMMIT)."""
+    for (batch_id,) in conn.execute(
+        "SELECT id FROM batches WHERE chain_sha256 IS NULL ORDER BY id"
+    ).fetchall():
+        seal(conn, batch_id)
+
+
+def record_superseded(
+    conn: sqlite3.Connection, table: str, keys: list[object], batch_id: int
+) -> None:
+    """Before ``batch_id`` takes over reference rows of earlier batches, keep each row as
+    the batch that wrote it sealed it, so that batch's hash can still be recomputed."""
+    spec = _BY_NAME[table]
+    assert table in REPLACEABLE and len(spec.key) == 1
+    columns = _present(conn)[table]
+    for key in keys:
+        found = conn.execute(
+            f"SELECT {_select(spec, columns)} FROM {table} WHERE {spec.key[0]} = ?", (key,)
+        ).fetchone()
+        if found is None:
+            continue
+        row = _row(spec.columns, found)
+        owner = row.get("batch_id")
+        if owner is None or owner == batch_id:  # the batch's own row: not sealed yet
+            continue
+        conn.execute(
+            "INSERT INTO superseded_rows (batch_id, table_name, row_key, replaced_batch,"
+            " row_json) VALUES (?, ?, ?, ?, ?)",
+            (batch_id, table, row_key(table, row), owner, canonical(row).decode("utf-8")),
+        )
+
+
+# ------------------------------------------------------------------------ checking
+
+
+@dataclass(frozen=True)
+class Head:
+    """The end of the chain: the last batch and its hash (the genesis for no batch)."""
+
+    batch: int | None
+    sha256: str | None
+
+    @property
+    def code(self) -> str:
+        """The ledger code (账本校验码) people quote: the head hash, shortened."""
+        return (self.sha256 or "-" * CODE_LENGTH)[:CODE_LENGTH]
+
+    def as_json(self) -> dict:
+        return {"ledger_code": self.code, "ledger_hash": self.sha256, "batch": self.batch}
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where the ledger and its chain disagree."""
+
+    batch: object
+    message: str
+
+
+def head(conn: sqlite3.Connection) -> Head:
+    row = conn.execute("SELECT id, chain_sha256 FROM batches ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return Head(None, genesis_hash(conn))
+    return Head(row[0], row[1])
+
+
+def file_head(path: Path) -> Head:
+    """The head of the ledger file at ``path``, read without changing it."""
+    from iddexi.ledger.integrity import open_readonly
+
+    conn = open_readonly(path)
+    try:
+        return head(conn)
+    finally:
+        conn.close()
+
+
+class _Stream:
+    """One table's rows in the order of the batch they belong to."""
+
+    def __init__(self, rows: Iterator[tuple], build) -> None:
+        self._rows, self._build = rows, build
+        self._next = next(self._rows, None)
+
+    def owner(self) -> tuple | None:
+        return None if self._next is None else _order(self._next[0])
+
+    def take(self, owner: tuple) -> list[Row]:
+        taken = []
+        while self._next is not None and _order(self._next[0]) == owner:
+            taken.append(self._build(self._next))
+            self._next = next(self._rows, None)
+        return taken
+
+
+def first_break(conn: sqlite3.Connection) -> Break | None:
+    """Recompute the whole chain in one read snapshot; the first batch that does not
+    match, or None. Every table is read once, in batch order (no query per batch)."""
+    opened = not conn.in_transaction
+    if opened:
+        conn.execute("BEGIN")
+    try:
+        return _first_break(conn)
+    finally:
+        if opened:
+            conn.execute("COMMIT")
+
+
+def _first_break(conn: sqlite3.Connection) -> Break | None:
+    present = _present(conn)
+    if "chain_sha256" not in _columns(conn, "batches"):
+        return Break("ledger", _("has no hash chain (batches.chain_sha256 is missing)"))
+    streams: dict[str, _Stream] = {}
+    for table in CHAINED_TABLES:
+        if table.name in present:
+            streams[table.name] = _Stream(
+                conn.execute(
+                    f"SELECT {table.owner} AS chain_owner, {_select(table, present[table.name])}"
+                    f" FROM {table.name} ORDER BY chain_owner"
+                ),
+                lambda r, t=table: _row(t.columns, r[1:]),
+            )
+    superseded = None
+    voids: dict[int, tuple] = {}
+    if "superseded_rows" in present:
+        superseded = _Stream(
+            conn.execute(
+                "SELECT replaced_batch, table_name, row_json FROM superseded_rows"
+                " ORDER BY replaced_batch"
+            ),
+            lambda r: (r[1], r[2]),
+        )
+    if "batch_voids" in present:
+        for voided, void_batch, at, by, reason in conn.execute(
+            "SELECT v.voided_batch, v.batch_id, b.created_at, b.created_by, v.reason"
+            " FROM batch_voids v LEFT JOIN batches b ON b.id = v.batch_id"
+        ):
+            voids[voided] = (void_batch, (at, by, reason))
+
+    def rows_for(owner: tuple) -> dict[str, list[Row]]:
+        rows = {name: stream.take(owner) for name, stream in streams.items()}
+        if superseded is not None:
+            for name, text in superseded.take(owner):
+                try:
+                    rows.setdefault(name, []).append(json.loads(text))
+                except (TypeError, ValueError):
+                    rows.setdefault(name, []).append({"unreadable": str(text)})
+        return rows
+
+    def stray(before: tuple | None) -> Break | None:
+        # rows that name a batch the ledger does not hold (a batch deleted by hand)
+        all_streams = [*streams.values(), *([superseded] if superseded else [])]
+        owners = [s.owner() for s in all_streams if s.owner() is not None]
+        owners = [o for o in owners if before is None or o < before]
+        if not owners:
+            return None
+        missing = min(owners)
+        return Break(
+            missing[1],
+            _("rows of batch {batch} are in the ledger but the batch is not").format(
+                batch=missing[1]
+            ),
+        )
+
+    prev = batch_hash(None, None, rows_for(_order(None)))
+    columns = ", ".join(_HEADER)
+    for found in conn.execute(
+        f"SELECT {columns}, chain_sha256, voided_at, voided_by, void_reason"
+        " FROM batches ORDER BY id"
+    ):
+        header = _row(_HEADER, found[: len(_HEADER)])
+        stored, *marker = found[len(_HEADER) :]
+        batch_id = found[0]
+        owner = _order(batch_id)
+        problem = stray(owner)
+        if problem:
+            return problem
+        expected = batch_hash(header, prev, rows_for(owner))
+        if stored != expected:
+            return Break(
+                batch_id,
+                _(
+                    "does not match the hash chain: its rows, author, time or totals, or "
+                    "the batch before it, were changed outside iddexi"
+                ),
+            )
+        void_batch, void_marker = voids.get(batch_id, (None, (None, None, None)))
+        if tuple(marker) != void_marker:
+            if void_batch is None:
+                message = _("is marked void, but no void batch in the hash chain voided it")
+            else:
+                message = _(
+                    "its void marker (time, author, reason) differs from void batch "
+                    "{void} in the hash chain"
+                ).format(void=void_batch)
+            return Break(batch_id, message)
+        prev = stored
+    return stray(None)
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
