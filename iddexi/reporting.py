@@ -49,6 +49,8 @@ from iddexi.analysis.windows import (
     years_earlier,
 )
 from iddexi.ledger import queries
+from iddexi.ledger.chain import CODE_LENGTH
+from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.ledger.values import fen_to_yuan
 from iddexi.render.labels import check_language
@@ -85,6 +87,13 @@ class SeasonReport:
     projection: Projection | None
     _lines: Callable[[list[int]], Iterator[queries.RawLine]] = field(repr=False, default=None)  # type: ignore[assignment]
     stall_info: dict[str, Stall] = field(repr=False, default_factory=dict)
+    #: the head of the ledger's hash chain when the report was read: the exact ledger
+    #: state its figures came from (账本校验码 = its first 12 hex digits)
+    ledger_hash: str | None = None
+
+    @property
+    def ledger_code(self) -> str | None:
+        return self.ledger_hash[:CODE_LENGTH] if self.ledger_hash else None
 
     @property
     def top_stalls(self) -> list[StallRow]:
@@ -147,6 +156,8 @@ class SeasonReport:
                 else None
             ),
             "files": [str(Path(p).resolve()) for p in files or []],
+            "ledger_hash": self.ledger_hash,
+            "ledger_code": self.ledger_code,
         }
 
 
@@ -180,6 +191,7 @@ def build_season_report(
         other = ledger.previous_season(this_season.code)
     codes = [this_season.code] + ([other.code] if other else [])
     conn = ledger.conn
+    ledger_hash = chain_head(conn).sha256
 
     sessions = queries.session_figures(conn, codes)
     own = [s for s in sessions if s.season == this_season.code]
@@ -241,6 +253,7 @@ def build_season_report(
         ),
         _lines=lambda ids: queries.window_lines(conn, ids),
         stall_info=stalls,
+        ledger_hash=ledger_hash,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import JsonOption, ledger, print_json
+from iddexi.i18n import _
 from iddexi.ledger.values import parse_count
 
 
@@ -26,7 +27,7 @@ def history(ctx: typer.Context, json: JsonOption = False) -> None:
 
     print_table(
         "History",
-        ["batch", "when", "by", "kind", "source", "rows", "status", "reason"],
+        ["batch", "when", "by", "kind", "source", "rows", "status", "reason", "ledger code"],
         [
             (
                 b.id,
@@ -37,11 +38,18 @@ def history(ctx: typer.Context, json: JsonOption = False) -> None:
                 b.rows,
                 b.status,
                 b.reason,
+                b.code,
             )
             for b in batches
         ],
         numeric=["batch", "rows"],
     )
+    if batches:
+        typer.echo(
+            _("Ledger code 账本校验码: {code} (after batch {batch})").format(
+                code=batches[-1].code, batch=batches[-1].id
+            )
+        )
 
 
 def void(

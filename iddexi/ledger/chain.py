@@ -16,7 +16,6 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from iddexi.i18n import _
 
@@ -159,9 +158,7 @@ def row_key(table: str, row: Row) -> str:
 def batch_hash(header: Row | None, prev: str | None, rows: dict[str, list[Row]]) -> str:
     """The chain hash of one batch (or of the genesis, with no header and no prev)."""
     document: dict[str, object] = {
-        "rows": {
-            name: _sorted(_BY_NAME[name], found) for name, found in rows.items() if found
-        }
+        "rows": {name: _sorted(_BY_NAME[name], found) for name, found in rows.items() if found}
     }
     if header is not None:
         document["batch"] = header
@@ -298,17 +295,6 @@ def head(conn: sqlite3.Connection) -> Head:
     if row is None:
         return Head(None, genesis_hash(conn))
     return Head(row[0], row[1])
-
-
-def file_head(path: Path) -> Head:
-    """The head of the ledger file at ``path``, read without changing it."""
-    from iddexi.ledger.integrity import open_readonly
-
-    conn = open_readonly(path)
-    try:
-        return head(conn)
-    finally:
-        conn.close()
 
 
 class _Stream:

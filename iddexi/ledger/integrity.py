@@ -13,6 +13,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from iddexi.ledger.chain import Head
+from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.checks import (
     MARKET_DAY,
     Check,
@@ -49,6 +51,15 @@ def check_file(path: Path) -> list[LedgerProblem]:
             return problems
         describe_ledger(conn, path)
         return check_ledger(conn)
+    finally:
+        conn.close()
+
+
+def file_head(path: Path) -> Head:
+    """The head of the hash chain of the ledger at ``path`` (its ledger code), read-only."""
+    conn = open_readonly(path)
+    try:
+        return chain_head(conn)
     finally:
         conn.close()
 
