@@ -29,6 +29,7 @@ COLUMNS: dict[str, dict[str, type]] = {
         "voided_at": str,
         "voided_by": str,
         "void_reason": str,
+        "chain_sha256": str,
     },
     "seasons": {
         "code": str,
@@ -76,6 +77,14 @@ COLUMNS: dict[str, dict[str, type]] = {
         "note": str,
     },
     "sale_voids": {"sale_id": int, "batch_id": int},
+    "batch_voids": {"batch_id": int, "voided_batch": int, "reason": str},
+    "superseded_rows": {
+        "batch_id": int,
+        "table_name": str,
+        "row_key": str,
+        "replaced_batch": int,
+        "row_json": str,
+    },
 }
 VIEWS = {"live_sessions", "live_sales", "current_sessions"}
 TRIGGERS = {
@@ -89,6 +98,10 @@ TRIGGERS = {
     "session_revisions_no_delete",
     "batches_no_delete",
     "batches_only_void",
+    "batch_voids_no_update",
+    "batch_voids_no_delete",
+    "superseded_rows_no_update",
+    "superseded_rows_no_delete",
 }
 INDEXES = {
     "sales_by_session",
@@ -97,6 +110,14 @@ INDEXES = {
     "sessions_by_season",
     "session_revisions_by_session",
     "batches_by_sha",
+    "superseded_rows_by_replaced",
+    "sessions_by_batch",
+    "session_revisions_by_batch",
+    "seasons_by_batch",
+    "townships_by_batch",
+    "stalls_by_batch",
+    "categories_by_batch",
+    "batches_unsealed",
 }
 
 
