@@ -502,3 +502,33 @@ def test_a_migrated_ledger_goes_on_chaining_new_batches(ledger_path: Path, run) 
     result = run("check")
     assert result.exit_code == 0, result.stderr
     assert "(after batch 9)" in result.stdout
+
+
+# --------------------------------------------------------------------------- restore
+
+
+def test_restore_refuses_a_backup_whose_chain_is_broken(
+    book: Book, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    backup = tmp_path / "backup.sqlite"
+    assert run("backup", backup).exit_code == 0
+    edit, first_bad = _moved_sale(book)
+    tamper(backup, edit)
+    book.ledger.close()
+    before = ledger_path.read_bytes()
+    result = run("restore", backup, "--force")
+    assert result.exit_code == 1
+    assert f"was not restored: batch {first_bad}: does not match the hash chain" in result.stderr
+    assert ledger_path.read_bytes() == before
+
+
+def test_restore_takes_a_ledger_made_before_the_chain_and_chains_it(
+    run, ledger_path: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.sqlite"
+    _ledger_at_version_4(old)
+    result = run("restore", old)
+    assert result.exit_code == 0, result.stderr
+    checked = run("check")
+    assert checked.exit_code == 0, checked.stderr
+    assert "(after batch 7)" in checked.stdout

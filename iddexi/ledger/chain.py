@@ -24,6 +24,7 @@ from iddexi.i18n import _
 # How many hex digits of the head hash people see: the ledger code (账本校验码).
 CODE_LENGTH = 12
 HASH_CHAIN = "hash-chain"  # the kind of problem, as `check --json` names it
+CHAIN_VERSION = 5  # the schema version whose migration (m005) made the chain
 
 
 @dataclass(frozen=True)
@@ -372,6 +373,8 @@ def first_break(conn: sqlite3.Connection) -> Break | None:
 def _first_break(conn: sqlite3.Connection) -> Break | None:
     present = _present(conn)
     if "chain_sha256" not in _columns(conn, "batches"):
+        if conn.execute("PRAGMA user_version").fetchone()[0] < CHAIN_VERSION:
+            return None  # made before the chain: m005 chains it when it is opened
         return Break("ledger", _("has no hash chain (batches.chain_sha256 is missing)"))
     streams: dict[str, _Stream] = {}
     for table in CHAINED_TABLES:

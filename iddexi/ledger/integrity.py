@@ -20,6 +20,7 @@ from iddexi.ledger.checks import (
     Check,
     LedgerProblem,
     amount_problems,
+    chain_problems,
     check_ledger,
     control_total_problems,
     duplicate_problems,
@@ -250,6 +251,7 @@ RESTORE_CHECKS: tuple[Check, ...] = (
     duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
+    chain_problems,
 )
 
 
