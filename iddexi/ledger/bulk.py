@@ -17,7 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from iddexi.ledger.chain import record_superseded
+from iddexi.ledger.chain import fresh_sales_rows, record_superseded
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.sessions import SESSION_FIELDS
 
@@ -232,6 +232,8 @@ def insert_batch(
         " VALUES ('import', ?, ?, ?, ?, ?)",
         (source, sha256, now_iso(), ledger.user, control_total_fen),
     )
+    # an id freed by a file that was undone comes back: what was kept for it is stale
+    ledger.fresh_sales.pop(int(cursor.lastrowid), None)
     return int(cursor.lastrowid)
 
 
@@ -314,6 +316,11 @@ def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
     importer may switch SQLite's per-row foreign-key checks off for them.
     """
     check_references(ledger.conn, lines, batch_id)
+    first, rows = fresh_sales_rows(ledger.conn, batch_id, lines)
+    kept = ledger.fresh_sales.setdefault(batch_id, [])
+    if kept and kept[-1][0] != first - 1:  # not right after its last lines: read them back
+        kept.clear()
+    kept.extend(rows)
     if max(map(len, lines), default=4) == 4:  # every line in the short form
         ledger.conn.executemany(
             "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"

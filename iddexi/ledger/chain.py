@@ -219,11 +219,15 @@ def _select(table: ChainedTable, columns: set[str]) -> str:
 # ------------------------------------------------------------------------- writing
 
 
-def _rows_of(conn: sqlite3.Connection, batch_id: int | None) -> dict[str, list[Row]]:
+def _rows_of(
+    conn: sqlite3.Connection, batch_id: int | None, fresh_sales: list[Row] | None = None
+) -> dict[str, list[Row]]:
     present = _present(conn)
     rows: dict[str, list[Row]] = {}
     for table in CHAINED_TABLES:
-        if table.name in present:
+        if table.name == "sales" and _still_fresh(conn, batch_id, fresh_sales):
+            rows["sales"] = fresh_sales  # type: ignore[assignment]
+        elif table.name in present:
             rows[table.name] = _trimmed(
                 conn.execute(
                     f"SELECT {_select(table, present[table.name])} FROM {table.name}"
@@ -244,6 +248,35 @@ def _rows_of(conn: sqlite3.Connection, batch_id: int | None) -> dict[str, list[R
     return rows
 
 
+def fresh_sales_rows(
+    conn: sqlite3.Connection, batch_id: int, lines: list[tuple]
+) -> tuple[int, list[Row]]:
+    """The id the next sales line will get and the chain rows of ``lines`` once they are
+    inserted with it (``lines``: session, stall, category, amount[, quantity, unit,
+    note]) — SQLite gives a new row the highest id plus one."""
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM sales").fetchone()[0]
+    rows = [(first + n, batch_id, *line) for n, line in enumerate(lines)]
+    return first, [_trim(r) if r[-1] is None else r for r in rows]
+
+
+def _trim(row: tuple) -> tuple:
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end]
+
+
+def _still_fresh(conn: sqlite3.Connection, batch_id: int | None, rows: list[Row] | None) -> bool:
+    """Whether the rows an import kept are exactly the batch's lines in the ledger: a
+    100,000-line import is sealed without reading its lines back."""
+    if not rows:
+        return False
+    found = conn.execute(
+        "SELECT count(*), min(id), max(id) FROM sales WHERE batch_id = ?", (batch_id,)
+    ).fetchone()
+    return found == (len(rows), rows[0][0], rows[-1][0])
+
+
 def _parsed(text: object) -> Row:
     try:
         value = json.loads(str(text))
@@ -257,7 +290,7 @@ def genesis_hash(conn: sqlite3.Connection) -> str:
     return batch_hash(None, None, _rows_of(conn, None))
 
 
-def seal(conn: sqlite3.Connection, batch_id: int) -> str:
+def seal(conn: sqlite3.Connection, batch_id: int, fresh_sales: list[Row] | None = None) -> str:
     """Store the chain hash of a batch whose rows are all written (same transaction)."""
     before = conn.execute(
         "SELECT chain_sha256 FROM batches WHERE id < ? ORDER BY id DESC LIMIT 1", (batch_id,)
@@ -266,17 +299,23 @@ def seal(conn: sqlite3.Connection, batch_id: int) -> str:
     header = conn.execute(
         f"SELECT {', '.join(_HEADER)} FROM batches WHERE id = ?", (batch_id,)
     ).fetchone()
-    digest = batch_hash(_header(header), prev, _rows_of(conn, batch_id))
+    digest = batch_hash(_header(header), prev, _rows_of(conn, batch_id, fresh_sales))
     conn.execute("UPDATE batches SET chain_sha256 = ? WHERE id = ?", (digest, batch_id))
     return digest
 
 
-def seal_unsealed(conn: sqlite3.Connection) -> None:
-    """Seal every batch this transaction wrote, in order (just before COMMIT)."""
+def seal_unsealed(
+    conn: sqlite3.Connection, fresh_sales: dict[int, list[Row]] | None = None
+) -> None:
+    """Seal every batch this transaction wrote, in order (just before COMMIT).
+
+    ``fresh_sales``: by batch, the chain rows of the sales lines an import just wrote
+    (see :func:`fresh_sales_rows`), used when they still match the ledger.
+    """
     for (batch_id,) in conn.execute(
         "SELECT id FROM batches WHERE chain_sha256 IS NULL ORDER BY id"
     ).fetchall():
-        seal(conn, batch_id)
+        seal(conn, batch_id, (fresh_sales or {}).get(batch_id))
 
 
 def record_superseded(

@@ -36,6 +36,8 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
         self.conn = conn
         self.path = path
         self.user = user or current_user()
+        # by batch, the chain rows of the sales lines written in the open transaction
+        self.fresh_sales: dict[int, list[tuple]] = {}
 
     @classmethod
     def open(
@@ -67,9 +69,12 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
     def transaction(self) -> Iterator[None]:
         """One write transaction; every batch it wrote is sealed into the hash chain
         last, after all its rows, so no write path can leave a batch out of the chain."""
-        with write_transaction(self.conn):
-            yield
-            seal_unsealed(self.conn)
+        try:
+            with write_transaction(self.conn):
+                yield
+                seal_unsealed(self.conn, self.fresh_sales)
+        finally:
+            self.fresh_sales.clear()
 
     @contextmanager
     def batch(
@@ -90,4 +95,5 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, BatchesMixin):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, source, sha256, now_iso(), self.user, control_total_fen),
             )
+            self.fresh_sales.pop(int(cursor.lastrowid), None)
             yield int(cursor.lastrowid)
