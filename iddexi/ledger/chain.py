@@ -14,10 +14,12 @@ fraction of writing it (the C JSON encoder writes tuples as they come from SQLit
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from iddexi.i18n import _
 
@@ -379,20 +381,29 @@ def head(conn: sqlite3.Connection) -> Head:
 
 
 class _Stream:
-    """One table's rows in the order of the batch they belong to."""
+    """One table's rows grouped by the batch they belong to, in batch order."""
 
-    def __init__(self, rows: Iterator[tuple], build) -> None:
-        self._rows, self._build = rows, build
-        self._next = next(self._rows, None)
+    def __init__(self, rows: Iterator[tuple], build: Callable[[tuple], object] | None = None):
+        # rows: (owner, length, values…); build turns a row of another shape into a value
+        self._groups = itertools.groupby(rows, key=itemgetter(0))
+        self._build = build
+        self._advance()
+
+    def _advance(self) -> None:
+        found = next(self._groups, None)
+        self._owner, self._rows = (None, None) if found is None else (_order(found[0]), found[1])
 
     def owner(self) -> tuple | None:
-        return None if self._next is None else _order(self._next[0])
+        return self._owner
 
     def take(self, owner: tuple) -> list:
-        taken = []
-        while self._next is not None and _order(self._next[0]) == owner:
-            taken.append(self._build(self._next))
-            self._next = next(self._rows, None)
+        if self._owner != owner or self._rows is None:
+            return []
+        if self._build is None:
+            taken: list = [r[2 : r[1] + 2] for r in self._rows]
+        else:
+            taken = [self._build(r) for r in self._rows]
+        self._advance()
         return taken
 
 
@@ -423,7 +434,6 @@ def _first_break(conn: sqlite3.Connection) -> Break | None:
                     f"SELECT {table.owner} AS chain_owner, {_select(table, present[table.name])}"
                     f" FROM {table.name} ORDER BY chain_owner, {table.order_by}"
                 ),
-                lambda r: r[2 : r[1] + 2],
             )
     superseded = None
     voids: dict[int, tuple] = {}
