@@ -14,19 +14,12 @@ fraction of writing it (the C JSON encoder writes tuples as they come from SQLit
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from operator import itemgetter
-
-from iddexi.i18n import _
 
 # How many hex digits of the head hash people see: the ledger code (账本校验码).
 CODE_LENGTH = 12
-HASH_CHAIN = "hash-chain"  # the kind of problem, as `check --json` names it
-CHAIN_VERSION = 5  # the schema version whose migration (m005) made the chain
 
 
 @dataclass(frozen=True)
@@ -120,11 +113,11 @@ CHAINED_TABLES: tuple[ChainedTable, ...] = (
         ("table_name", "row_key"),
     ),
 )
-_BY_NAME = {t.name: t for t in CHAINED_TABLES}
-_UNKNOWN = ChainedTable("unknown", ("key",), ("key",))  # a table name put there by hand
+BY_NAME = {t.name: t for t in CHAINED_TABLES}
+UNKNOWN_TABLE = ChainedTable("unknown", ("key",), ("key",))  # a table name put there by hand
 # Reference rows that a later batch may take over (a roster imported with --replace).
 REPLACEABLE = ("seasons", "townships", "stalls")
-_HEADER = ("id", "kind", "source", "sha256", "created_at", "created_by", "control_total_fen")
+HEADER = ("id", "kind", "source", "sha256", "created_at", "created_by", "control_total_fen")
 
 Row = tuple  # the values of a row in the order of its table's columns, trailing NULLs dropped
 
@@ -146,16 +139,16 @@ def _blob(value: object) -> object:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _header(values: tuple) -> dict[str, object]:
-    return {c: v for c, v in zip(_HEADER, values, strict=True) if v is not None}
+def header_object(values: tuple) -> dict[str, object]:
+    return {c: v for c, v in zip(HEADER, values, strict=True) if v is not None}
 
 
 def _trimmed(rows: list[tuple]) -> list[Row]:
-    """Rows selected with their length first (see :func:`_select`), cut to it."""
+    """Rows selected with their length first (see :func:`select_list`), cut to it."""
     return [r[1 : r[0] + 1] for r in rows]
 
 
-def _order(value: object) -> tuple:
+def sql_order(value: object) -> tuple:
     # SQLite's own order (BINARY collation): NULL, numbers, text by code point, blobs
     if value is None:
         return (0, 0)
@@ -166,14 +159,14 @@ def _order(value: object) -> tuple:
     return (3, bytes(value) if isinstance(value, bytes) else repr(value))
 
 
-def _sorted(table: ChainedTable, rows: list[Row]) -> list[Row]:
+def sorted_rows(table: ChainedTable, rows: list[Row]) -> list[Row]:
     at = table.key_positions
-    return sorted(rows, key=lambda r: tuple(_order(r[i] if i < len(r) else None) for i in at))
+    return sorted(rows, key=lambda r: tuple(sql_order(r[i] if i < len(r) else None) for i in at))
 
 
 def row_key(table: str, row: Row) -> str:
     """The key of a superseded row as stored in ``superseded_rows.row_key``."""
-    spec = _BY_NAME[table]
+    spec = BY_NAME[table]
     return canonical([row[i] if i < len(row) else None for i in spec.key_positions]).decode()
 
 
@@ -193,7 +186,7 @@ def batch_hash(header: dict | None, prev: str | None, rows: dict[str, list[Row]]
 # ---------------------------------------------------------------------- the schema
 
 
-def _present(conn: sqlite3.Connection) -> dict[str, set[str]]:
+def present_columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
     """The registered tables this ledger has, with their columns: a ledger is sealed at
     m005, before the tables and columns later migrations add."""
     found: dict[str, set[str]] = {}
@@ -201,12 +194,12 @@ def _present(conn: sqlite3.Connection) -> dict[str, set[str]]:
         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p"
         " WHERE m.type = 'table'"
     ):
-        if table in _BY_NAME:
+        if table in BY_NAME:
             found.setdefault(table, set()).add(column)
     return found
 
 
-def _select(table: ChainedTable, columns: set[str]) -> str:
+def select_list(table: ChainedTable, columns: set[str]) -> str:
     """The row's length without its trailing NULLs, then its values (NULL for a column
     this ledger does not have yet)."""
     values = [c if c in columns else "NULL" for c in table.columns]
@@ -224,7 +217,7 @@ def _select(table: ChainedTable, columns: set[str]) -> str:
 def _rows_of(
     conn: sqlite3.Connection, batch_id: int | None, fresh_sales: list[Row] | None = None
 ) -> dict[str, list[Row]]:
-    present = _present(conn)
+    present = present_columns(conn)
     rows: dict[str, list[Row]] = {}
     for table in CHAINED_TABLES:
         if table.name == "sales" and _still_fresh(conn, batch_id, fresh_sales):
@@ -232,7 +225,7 @@ def _rows_of(
         elif table.name in present:
             rows[table.name] = _trimmed(
                 conn.execute(
-                    f"SELECT {_select(table, present[table.name])} FROM {table.name}"
+                    f"SELECT {select_list(table, present[table.name])} FROM {table.name}"
                     f" WHERE {table.owner} IS ? ORDER BY {table.order_by}",
                     (batch_id,),
                 ).fetchall()
@@ -243,10 +236,10 @@ def _rows_of(
             "SELECT table_name, row_json FROM superseded_rows WHERE replaced_batch IS ?",
             (batch_id,),
         ):
-            rows.setdefault(name, []).append(_parsed(text))
+            rows.setdefault(name, []).append(parsed_row(text))
             merged.add(name)
         for name in merged:
-            rows[name] = _sorted(_BY_NAME[name], rows[name])
+            rows[name] = sorted_rows(BY_NAME[name], rows[name])
     return rows
 
 
@@ -279,7 +272,7 @@ def _still_fresh(conn: sqlite3.Connection, batch_id: int | None, rows: list[Row]
     return found == (len(rows), rows[0][0], rows[-1][0])
 
 
-def _parsed(text: object) -> Row:
+def parsed_row(text: object) -> Row:
     try:
         value = json.loads(str(text))
     except ValueError:
@@ -299,9 +292,9 @@ def seal(conn: sqlite3.Connection, batch_id: int, fresh_sales: list[Row] | None 
     ).fetchone()
     prev = before[0] if before else genesis_hash(conn)
     header = conn.execute(
-        f"SELECT {', '.join(_HEADER)} FROM batches WHERE id = ?", (batch_id,)
+        f"SELECT {', '.join(HEADER)} FROM batches WHERE id = ?", (batch_id,)
     ).fetchone()
-    digest = batch_hash(_header(header), prev, _rows_of(conn, batch_id, fresh_sales))
+    digest = batch_hash(header_object(header), prev, _rows_of(conn, batch_id, fresh_sales))
     conn.execute("UPDATE batches SET chain_sha256 = ? WHERE id = ?", (digest, batch_id))
     return digest
 
@@ -325,9 +318,9 @@ def record_superseded(
 ) -> None:
     """Before ``batch_id`` takes over reference rows of earlier batches, keep each row as
     the batch that wrote it sealed it, so that batch's hash can still be recomputed."""
-    spec = _BY_NAME[table]
+    spec = BY_NAME[table]
     assert table in REPLACEABLE and len(spec.key) == 1
-    select = _select(spec, _present(conn)[table])
+    select = select_list(spec, present_columns(conn)[table])
     owner_at = spec.columns.index("batch_id")
     for key in keys:
         found = conn.execute(
@@ -346,7 +339,7 @@ def record_superseded(
         )
 
 
-# ------------------------------------------------------------------------ checking
+# ---------------------------------------------------------------------------- head
 
 
 @dataclass(frozen=True)
@@ -365,154 +358,8 @@ class Head:
         return {"ledger_code": self.code, "ledger_hash": self.sha256, "batch": self.batch}
 
 
-@dataclass(frozen=True)
-class Break:
-    """The first place where the ledger and its chain disagree."""
-
-    batch: object
-    message: str
-
-
 def head(conn: sqlite3.Connection) -> Head:
     row = conn.execute("SELECT id, chain_sha256 FROM batches ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         return Head(None, genesis_hash(conn))
     return Head(row[0], row[1])
-
-
-class _Stream:
-    """One table's rows grouped by the batch they belong to, in batch order."""
-
-    def __init__(self, rows: Iterator[tuple], build: Callable[[tuple], object] | None = None):
-        # rows: (owner, length, values…); build turns a row of another shape into a value
-        self._groups = itertools.groupby(rows, key=itemgetter(0))
-        self._build = build
-        self._advance()
-
-    def _advance(self) -> None:
-        found = next(self._groups, None)
-        self._owner, self._rows = (None, None) if found is None else (_order(found[0]), found[1])
-
-    def owner(self) -> tuple | None:
-        return self._owner
-
-    def take(self, owner: tuple) -> list:
-        if self._owner != owner or self._rows is None:
-            return []
-        if self._build is None:
-            taken: list = [r[2 : r[1] + 2] for r in self._rows]
-        else:
-            taken = [self._build(r) for r in self._rows]
-        self._advance()
-        return taken
-
-
-def first_break(conn: sqlite3.Connection) -> Break | None:
-    """Recompute the whole chain in one read snapshot; the first batch that does not
-    match, or None. Every table is read once, in batch order (no query per batch)."""
-    opened = not conn.in_transaction
-    if opened:
-        conn.execute("BEGIN")
-    try:
-        return _first_break(conn)
-    finally:
-        if opened:
-            conn.execute("COMMIT")
-
-
-def _first_break(conn: sqlite3.Connection) -> Break | None:
-    present = _present(conn)
-    if "chain_sha256" not in _columns(conn, "batches"):
-        if conn.execute("PRAGMA user_version").fetchone()[0] < CHAIN_VERSION:
-            return None  # made before the chain: m005 chains it when it is opened
-        return Break("ledger", _("has no hash chain (batches.chain_sha256 is missing)"))
-    streams: dict[str, _Stream] = {}
-    for table in CHAINED_TABLES:
-        if table.name in present:
-            streams[table.name] = _Stream(
-                conn.execute(
-                    f"SELECT {table.owner} AS chain_owner, {_select(table, present[table.name])}"
-                    f" FROM {table.name} ORDER BY chain_owner, {table.order_by}"
-                ),
-            )
-    superseded = None
-    voids: dict[int, tuple] = {}
-    if "superseded_rows" in present:
-        superseded = _Stream(
-            conn.execute(
-                "SELECT replaced_batch, table_name, row_json FROM superseded_rows"
-                " ORDER BY replaced_batch"
-            ),
-            lambda r: (r[1], r[2]),
-        )
-    if "batch_voids" in present:
-        for voided, void_batch, at, by, reason in conn.execute(
-            "SELECT v.voided_batch, v.batch_id, b.created_at, b.created_by, v.reason"
-            " FROM batch_voids v LEFT JOIN batches b ON b.id = v.batch_id"
-        ):
-            voids[voided] = (void_batch, (at, by, reason))
-
-    def rows_for(owner: tuple) -> dict[str, list[Row]]:
-        rows = {name: stream.take(owner) for name, stream in streams.items()}
-        if superseded is not None:
-            merged = set()
-            for name, text in superseded.take(owner):
-                rows.setdefault(name, []).append(_parsed(text))
-                merged.add(name)
-            for name in merged:
-                rows[name] = _sorted(_BY_NAME.get(name, _UNKNOWN), rows[name])
-        return rows
-
-    def stray(before: tuple | None) -> Break | None:
-        # rows that name a batch the ledger does not hold (a batch deleted by hand)
-        all_streams = [*streams.values(), *([superseded] if superseded else [])]
-        owners = [s.owner() for s in all_streams if s.owner() is not None]
-        owners = [o for o in owners if before is None or o < before]
-        if not owners:
-            return None
-        missing = min(owners)
-        return Break(
-            missing[1],
-            _("rows of batch {batch} are in the ledger but the batch is not").format(
-                batch=missing[1]
-            ),
-        )
-
-    prev = batch_hash(None, None, rows_for(_order(None)))
-    columns = ", ".join(_HEADER)
-    for found in conn.execute(
-        f"SELECT {columns}, chain_sha256, voided_at, voided_by, void_reason"
-        " FROM batches ORDER BY id"
-    ):
-        header = _header(found[: len(_HEADER)])
-        stored, *marker = found[len(_HEADER) :]
-        batch_id = found[0]
-        owner = _order(batch_id)
-        problem = stray(owner)
-        if problem:
-            return problem
-        expected = batch_hash(header, prev, rows_for(owner))
-        if stored != expected:
-            return Break(
-                batch_id,
-                _(
-                    "does not match the hash chain: its rows, author, time or totals, or "
-                    "the batch before it, were changed outside iddexi"
-                ),
-            )
-        void_batch, void_marker = voids.get(batch_id, (None, (None, None, None)))
-        if tuple(marker) != void_marker:
-            if void_batch is None:
-                message = _("is marked void, but no void batch in the hash chain voided it")
-            else:
-                message = _(
-                    "its void marker (time, author, reason) differs from void batch "
-                    "{void} in the hash chain"
-                ).format(void=void_batch)
-            return Break(batch_id, message)
-        prev = stored
-    return stray(None)
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}

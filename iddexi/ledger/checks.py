@@ -257,7 +257,7 @@ def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
 
 def chain_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     """The first batch whose rows, header or void no longer match the hash chain."""
-    from iddexi.ledger.chain import HASH_CHAIN, first_break
+    from iddexi.ledger.chain_check import HASH_CHAIN, first_break
 
     found = first_break(conn)
     if found is None:
