@@ -532,3 +532,18 @@ def test_restore_takes_a_ledger_made_before_the_chain_and_chains_it(
     checked = run("check")
     assert checked.exit_code == 0, checked.stderr
     assert "(after batch 7)" in checked.stdout
+
+
+def test_a_void_made_by_hand_before_the_chain_migrates_to_a_consistent_void(
+    ledger_path: Path, run
+) -> None:
+    _ledger_at_version_4(ledger_path)
+    tamper(
+        ledger_path,
+        lambda c: c.execute(
+            "UPDATE batches SET voided_at = '2025-11-30', voided_by = NULL WHERE id = 4"
+        ),
+    )
+    Ledger.open(ledger_path).close()
+    result = run("check")
+    assert result.exit_code == 0, result.stderr

@@ -298,7 +298,12 @@ def m005_hash_chain(conn: sqlite3.Connection) -> None:
         DROP TRIGGER batches_only_void;
         """,
     )
-    # Voids made before the chain become void batches, in the order they were made.
+    # Voids made before the chain become void batches, in the order they were made; a
+    # marker missing its author or reason (never written by iddexi) says so, to match.
+    conn.execute(
+        "UPDATE batches SET voided_by = coalesce(voided_by, 'unknown'),"
+        " void_reason = coalesce(void_reason, '') WHERE voided_at IS NOT NULL"
+    )
     voided = conn.execute(
         "SELECT id, voided_at, coalesce(voided_by, 'unknown'), coalesce(void_reason, '')"
         " FROM batches WHERE voided_at IS NOT NULL ORDER BY voided_at, id"
