@@ -47,6 +47,7 @@ from iddexi.analysis.windows import (
 from iddexi.analysis.year_model import YearReport
 from iddexi.i18n import _
 from iddexi.ledger import queries
+from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.render.labels import check_language
 
@@ -97,6 +98,7 @@ def build_season_report(
         other = previous
     codes = [this_season.code] + ([other.code] if other else [])
     conn = ledger.conn
+    ledger_hash = chain_head(conn).sha256
 
     sessions = queries.session_figures(conn, codes)
     own = [s for s in sessions if s.season == this_season.code]
@@ -197,6 +199,7 @@ def build_season_report(
         _lines=lambda ids: queries.window_lines(conn, ids),
         stall_info=stalls,
         gate_estimates=gate_estimates,
+        ledger_hash=ledger_hash,
     )
 
 

@@ -41,9 +41,16 @@ def test_a_sound_ledger_checks_silently(market: Ledger, run) -> None:
     market.add_sale("2025-26:1", "M01", "meat", 1_280_050)
     result = run("check")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "" and result.stderr == ""
+    head = market.history()[-1]
+    assert result.stdout == f"Ledger code: {head.code} (after batch {head.id})\n"
+    assert result.stderr == ""
     result = run("check", "--json")
-    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    assert result.exit_code == 0 and json.loads(result.stdout) == {
+        "ledger_code": head.chain_sha256[:12],
+        "ledger_hash": head.chain_sha256,
+        "batch": head.id,
+        "problems": [],
+    }
 
 
 def test_check_notices_a_ledger_whose_protections_were_removed_by_hand(
@@ -55,7 +62,7 @@ def test_check_notices_a_ledger_whose_protections_were_removed_by_hand(
     conn.commit()
     result = run("check", "--json")
     assert result.exit_code == 1
-    problems = {(p["kind"], p["location"]) for p in json.loads(result.stdout)}
+    problems = {(p["kind"], p["location"]) for p in json.loads(result.stdout)["problems"]}
     assert ("schema", "trigger sales_no_update") in problems
     assert ("schema", "table sales") in problems
 
@@ -70,7 +77,7 @@ def test_check_notices_an_entered_amount_changed_behind_the_ledgers_back(
     conn.close()
     result = run("check", "--json")
     assert result.exit_code == 1
-    problems = json.loads(result.stdout)
+    problems = json.loads(result.stdout)["problems"]
     assert {
         "kind": "control-total",
         "location": f"batch {sale.batch_id} (sale add)",
@@ -135,7 +142,8 @@ def test_check_lists_every_problem_and_exits_1(market: Ledger, run, ledger_path:
     result = run("check")
     assert result.exit_code == 1
     err = result.stderr
-    assert result.stdout == ""
+    assert result.stdout.startswith("Ledger code: ")
+    assert "hash chain" in err  # the edits by hand broke the chain too
     assert "2026-03-04 (" in err and "outside season 2025-26 (2025-11-22 … 2026-01-31)" in err
     assert "2026-03-04 is a Wednesday; season 2025-26 is held on Saturdays" in err
     assert "not a real YYYY-MM-DD day (got '2024-11-31')" in err
@@ -148,14 +156,14 @@ def test_check_lists_every_problem_and_exits_1(market: Ledger, run, ledger_path:
         in err
     )
     assert "counts nowhere" in err and "¥30.00" in err
-    assert err.strip().splitlines()[-1].startswith("Error: 9 problem(s) found in ledger")
+    assert err.strip().splitlines()[-1].startswith("Error: 10 problem(s) found in ledger")
 
     result = run("check", "--json")
     assert result.exit_code == 1
-    kinds = sorted(p["kind"] for p in json.loads(result.stdout))
+    kinds = sorted(p["kind"] for p in json.loads(result.stdout)["problems"])
     assert kinds == sorted(
         ["outside-season", "market-day", "bad-date", "duplicate-line", "control-total"]
-        + ["orphaned-line"]
+        + ["orphaned-line", "hash-chain"]
         + ["unknown-reference"] * 3
     )
 
@@ -188,7 +196,9 @@ def test_check_finds_tampering_that_leaves_the_tables_valid(
 
     result = run("check", "--json")
     assert result.exit_code == 1
-    found = {(p["kind"], p["location"]): p["message"] for p in json.loads(result.stdout)}
+    found = {
+        (p["kind"], p["location"]): p["message"] for p in json.loads(result.stdout)["problems"]
+    }
     assert found[("bad-amount", f"line 2 (batch {b})")] == "amount is not a whole number of fen"
     assert (
         "is recorded more than once" in found[("duplicate-session", "session 2025-26:2025-11-22")]
@@ -217,7 +227,7 @@ def test_check_reports_a_damaged_file(market: Ledger, run, ledger_path: Path) ->
     assert "malformed" in result.stderr or "integrity check" in result.stderr
     json_result = run("check", "--json")
     assert json_result.exit_code == 1
-    assert {p["kind"] for p in json.loads(json_result.stdout)} == {"integrity"}
+    assert {p["kind"] for p in json.loads(json_result.stdout)["problems"]} == {"integrity"}
 
 
 # ----------------------------------------------------------------------------- backup

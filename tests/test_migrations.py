@@ -29,6 +29,7 @@ COLUMNS: dict[str, dict[str, type]] = {
         "voided_at": str,
         "voided_by": str,
         "void_reason": str,
+        "chain_sha256": str,
     },
     "seasons": {
         "code": str,
@@ -76,6 +77,14 @@ COLUMNS: dict[str, dict[str, type]] = {
         "note": str,
     },
     "sale_voids": {"sale_id": int, "batch_id": int},
+    "batch_voids": {"batch_id": int, "voided_batch": int, "reason": str},
+    "superseded_rows": {
+        "batch_id": int,
+        "table_name": str,
+        "row_key": str,
+        "replaced_batch": int,
+        "row_json": str,
+    },
     # m006: gate samples, open hours, moves and corrections of reference data
     "session_hours": {"id": int, "session_id": int, "batch_id": int, "opens": str, "closes": str},
     "gate_samples": {
@@ -198,6 +207,10 @@ TRIGGERS = {
         )
         for verb in ("update", "delete")
     ),
+    "batch_voids_no_update",
+    "batch_voids_no_delete",
+    "superseded_rows_no_update",
+    "superseded_rows_no_delete",
 }
 INDEXES = {
     "sales_by_session",
@@ -214,6 +227,14 @@ INDEXES = {
     "township_revisions_by_township",
     "stall_secrets_by_stall",
     "submissions_by_session",
+    "superseded_rows_by_replaced",
+    "sessions_by_batch",
+    "session_revisions_by_batch",
+    "seasons_by_batch",
+    "townships_by_batch",
+    "stalls_by_batch",
+    "categories_by_batch",
+    "batches_unsealed",
 }
 
 

@@ -24,6 +24,7 @@ from iddexi.analysis.growth import share, share_out
 from iddexi.analysis.sessions import CurvePoint, Projection, SessionPair
 from iddexi.analysis.visitors import VisitorEstimate
 from iddexi.analysis.windows import Window
+from iddexi.ledger.chain import CODE_LENGTH
 from iddexi.ledger.queries import RawLine
 from iddexi.ledger.records import Season, Stall
 from iddexi.money import fen_to_yuan
@@ -81,6 +82,13 @@ class SeasonReport:
     stall_info: dict[str, Stall] = field(repr=False, default_factory=dict)
     #: SEASON:N → the gate-sample estimate behind a sampled visitor count (both windows)
     gate_estimates: dict[str, VisitorEstimate] = field(repr=False, default_factory=dict)
+    #: the head of the ledger's hash chain when the report was read: the exact ledger
+    #: state its figures came from (账本校验码 = its first 12 hex digits)
+    ledger_hash: str | None = None
+
+    @property
+    def ledger_code(self) -> str | None:
+        return self.ledger_hash[:CODE_LENGTH] if self.ledger_hash else None
 
     @property
     def top_stalls(self) -> list[StallRow]:
@@ -171,6 +179,8 @@ class SeasonReport:
             "top_stalls": [row.as_json() for row in self.top_stalls],
             "returning_stalls": self.returning.as_json() if self.returning else None,
             "projection": self.projection.as_json() if self.projection else None,
+            "ledger_hash": self.ledger_hash,
+            "ledger_code": self.ledger_code,
             "projection_absent": self.projection_absent,
             "last_season_total": (
                 {

@@ -50,7 +50,7 @@ def history(
 
     print_table(
         "History",
-        ["batch", "when", "by", "kind", "source", "rows", "status", "reason"],
+        ["batch", "when", "by", "kind", "source", "rows", "status", "reason", "ledger code"],
         [
             (
                 b.id,
@@ -61,11 +61,18 @@ def history(
                 b.rows,
                 b.status,
                 b.reason,
+                b.code,
             )
             for b in batches
         ],
         numeric=["batch", "rows"],
     )
+    if batches:
+        typer.echo(
+            _("Ledger code: {code} (after batch {batch})").format(
+                code=batches[-1].code, batch=batches[-1].id
+            )
+        )
 
 
 def void(

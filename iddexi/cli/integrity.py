@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import JsonOption, print_json, state
+from iddexi.i18n import _
 from iddexi.ledger.errors import ProblemsError
 
 
@@ -18,16 +19,22 @@ def _ledger_path(ctx: typer.Context) -> Path:
 
 
 def check(ctx: typer.Context, json: JsonOption = False) -> None:
-    """Check the ledger; silent when sound, else every problem and exit 1.  Example: iddexi check --json"""
-    from iddexi.ledger.integrity import check_file
+    """Check the ledger and print its ledger code (账本校验码); every problem and exit 1.  Example: iddexi check --json"""
+    from iddexi.ledger.integrity import check_file, file_head
 
     path = _ledger_path(ctx)
     problems = check_file(path)
+    head = file_head(path)
     if json:
-        print_json([p.as_json() for p in problems])
+        print_json({**head.as_json(), "problems": [p.as_json() for p in problems]})
         if problems:
             raise typer.Exit(1)
         return
+    typer.echo(
+        _("Ledger code: {code} (after batch {batch})").format(
+            code=head.code, batch=head.batch if head.batch is not None else "-"
+        )
+    )
     if problems:
         raise ProblemsError(problems, f"{len(problems)} problem(s) found in ledger {path}")
 

@@ -33,6 +33,7 @@ _ROWS = """
   + (SELECT count(*) FROM stall_revisions WHERE batch_id = b.id)
   + (SELECT count(*) FROM season_revisions WHERE batch_id = b.id)
   + (SELECT count(*) FROM township_revisions WHERE batch_id = b.id)
+  + (SELECT count(*) FROM batch_voids WHERE batch_id = b.id)
 """
 # A batch wrote to a season: the season itself, its sessions, their details, samples,
 # hours, moves or sales.
@@ -50,7 +51,7 @@ _TOUCHES_SEASON = """b.id IN (
 _BATCH_SELECT = (
     "SELECT b.id, b.kind, b.source, b.sha256, b.created_at, b.created_by, "
     + _ROWS
-    + ", b.voided_at, b.voided_by, b.void_reason FROM batches b"
+    + ", b.voided_at, b.voided_by, b.void_reason, b.chain_sha256 FROM batches b"
 )
 
 
@@ -125,25 +126,40 @@ class BatchesMixin:
     def void(self, batch_id: int, reason: str) -> Batch:
         """Mark a batch void: its lines and sessions stop counting; nothing is deleted.
 
-        Stalls, townships and seasons the batch set up stay (see _refuse_reference_batch).
+        The void is a batch of its own (kind correction, one row in ``batch_voids``), so
+        it is sealed into the hash chain; the voided batch's marker (``voided_at``,
+        ``voided_by``, ``void_reason``) repeats the void batch's time, author and reason,
+        and `iddexi check` holds the two to each other. Stalls, townships and seasons the
+        batch set up stay (see _refuse_reference_batch).
         """
-        from iddexi.ledger.core import now_iso
-
         reason = clean_text(reason, "the reason", multiline=True) or ""
         if not reason:
             raise InputError("a void needs a reason (--reason TEXT), kept in the history")
-        with self.transaction():
+        self.batch_record(batch_id)  # refuse an unknown batch before writing anything
+        with self.batch("correction", f"void batch {batch_id}") as void_id:
             batch = self.batch_record(batch_id)
             if batch.voided_at:
                 raise ConflictError(
                     f"batch {batch_id} is already void (since {batch.voided_at}: {batch.reason})"
                 )
+            voided = self.conn.execute(
+                "SELECT voided_batch FROM batch_voids WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            if voided:
+                raise ConflictError(
+                    f"batch {batch_id} is the void of batch {voided[0]}; a void is final"
+                )
             self._refuse_reference_batch(batch_id)
             self._refuse_orphaning_sales(batch_id)
             self._refuse_voiding_under_estimate(batch_id)
             self.conn.execute(
-                "UPDATE batches SET voided_at = ?, voided_by = ?, void_reason = ? WHERE id = ?",
-                (now_iso(), self.user, reason, batch_id),
+                "INSERT INTO batch_voids (batch_id, voided_batch, reason) VALUES (?, ?, ?)",
+                (void_id, batch_id, reason),
+            )
+            self.conn.execute(
+                "UPDATE batches SET (voided_at, voided_by, void_reason) ="
+                " (SELECT created_at, created_by, ? FROM batches WHERE id = ?) WHERE id = ?",
+                (reason, void_id, batch_id),
             )
             self._refuse_revived_duplicates(batch_id)
             self._refuse_restored_clash(batch_id)

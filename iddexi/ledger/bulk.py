@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from iddexi.ledger.chain import fresh_sales_rows, record_superseded
 from iddexi.ledger.gates import GateCount
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.sessions import SESSION_FIELDS
@@ -247,6 +248,8 @@ def insert_batch(
         " VALUES ('import', ?, ?, ?, ?, ?)",
         (source, sha256, now_iso(), ledger.user, control_total_fen),
     )
+    # an id freed by a file that was undone comes back: what was kept for it is stale
+    ledger.fresh_sales.pop(int(cursor.lastrowid), None)
     return int(cursor.lastrowid)
 
 
@@ -266,6 +269,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         "INSERT INTO townships (name, kind, batch_id) VALUES (?, ?, ?)",
         [(name, kind, batch_id) for name, kind in plan.townships],
     )
+    record_superseded(conn, "townships", [name for name, _ in plan.township_updates], batch_id)
     conn.executemany(
         "UPDATE townships SET kind = ?, batch_id = ? WHERE name = ?",
         [(kind, batch_id, name) for name, kind in plan.township_updates],
@@ -288,6 +292,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         " batch_id, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         season_values[: len(plan.seasons)],
     )
+    record_superseded(conn, "seasons", [s.code for s in plan.season_updates], batch_id)
     conn.executemany(
         "UPDATE seasons SET name = ?, kind = ?, start_date = ?, end_date = ?,"
         " planned_sessions = ?, market_day = ?, batch_id = ? WHERE code = ?",
@@ -302,6 +307,7 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         stall_values[: len(plan.stalls)],
     )
+    record_superseded(conn, "stalls", [s.code for s in plan.stall_updates], batch_id)
     conn.executemany(
         "UPDATE stalls SET name = ?, operator = ?, township = ?, herder = ?, category = ?,"
         " batch_id = ? WHERE code = ?",
@@ -328,6 +334,11 @@ def insert_sales(ledger: Ledger, lines: list[LineRow], batch_id: int) -> None:
     importer may switch SQLite's per-row foreign-key checks off for them.
     """
     check_references(ledger.conn, lines, batch_id)
+    first, rows = fresh_sales_rows(ledger.conn, batch_id, lines)
+    kept = ledger.fresh_sales.setdefault(batch_id, [])
+    if kept and kept[-1][0] != first - 1:  # not right after its last lines: read them back
+        kept.clear()
+    kept.extend(rows)
     if max(map(len, lines), default=4) == 4:  # every line in the short form
         ledger.conn.executemany(
             "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"

@@ -255,6 +255,16 @@ def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [LedgerProblem(p.location, p.message, kind=SCHEMA) for p in schema_differences(conn)]
 
 
+def chain_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """The first batch whose rows, header or void no longer match the hash chain."""
+    from iddexi.ledger.chain_check import HASH_CHAIN, first_break
+
+    found = first_break(conn)
+    if found is None:
+        return []
+    return [LedgerProblem(f"batch {found.batch}", found.message, kind=HASH_CHAIN)]
+
+
 CHECKS: tuple[Check, ...] = (
     integrity_problems,
     schema_problems,
@@ -266,6 +276,7 @@ CHECKS: tuple[Check, ...] = (
     duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
+    chain_problems,
 )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from iddexi.i18n import _
 from iddexi.ledger.batches import BatchesMixin
+from iddexi.ledger.chain import seal_unsealed
 from iddexi.ledger.connection import connect, resolve_ledger_path, write_transaction
 from iddexi.ledger.edits import EditsMixin
 from iddexi.ledger.gates import GatesMixin
@@ -42,6 +43,8 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
         #: What this process has committed, for people ("batch 54"): a command that cannot
         #: print its confirmation still says what was recorded.
         self.recorded: list[str] = []
+        # by batch, the chain rows of the sales lines written in the open transaction
+        self.fresh_sales: dict[int, list[tuple]] = {}
 
     @classmethod
     def open(
@@ -73,13 +76,19 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with write_transaction(self.conn):
-            # the write lock is held: batches numbered above this one are this transaction's
-            last = self.conn.execute("SELECT coalesce(max(id), 0) FROM batches").fetchone()[0]
-            yield
-            new = self.conn.execute(
-                "SELECT id FROM batches WHERE id > ? ORDER BY id", (last,)
-            ).fetchall()
+        """One write transaction; every batch it wrote is sealed into the hash chain
+        last, after all its rows, so no write path can leave a batch out of the chain."""
+        try:
+            with write_transaction(self.conn):
+                # the write lock is held: batches numbered above this one are this transaction's
+                last = self.conn.execute("SELECT coalesce(max(id), 0) FROM batches").fetchone()[0]
+                yield
+                seal_unsealed(self.conn, self.fresh_sales)
+                new = self.conn.execute(
+                    "SELECT id FROM batches WHERE id > ? ORDER BY id", (last,)
+                ).fetchall()
+        finally:
+            self.fresh_sales.clear()
         self.recorded += [_("batch {id}").format(id=batch_id) for (batch_id,) in new]
 
     @contextmanager
@@ -121,4 +130,5 @@ class Ledger(ReferenceMixin, SessionsMixin, SalesMixin, GatesMixin, EditsMixin, 
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, source, sha256, now_iso(), self.user, control_total_fen),
             )
+            self.fresh_sales.pop(int(cursor.lastrowid), None)
             yield int(cursor.lastrowid)

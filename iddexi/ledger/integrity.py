@@ -13,11 +13,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from iddexi.ledger.chain import Head
+from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.checks import (
     MARKET_DAY,
     Check,
     LedgerProblem,
     amount_problems,
+    chain_problems,
     check_ledger,
     control_total_problems,
     duplicate_problems,
@@ -49,6 +52,15 @@ def check_file(path: Path) -> list[LedgerProblem]:
             return problems
         describe_ledger(conn, path)
         return check_ledger(conn)
+    finally:
+        conn.close()
+
+
+def file_head(path: Path) -> Head:
+    """The head of the hash chain of the ledger at ``path`` (its ledger code), read-only."""
+    conn = open_readonly(path)
+    try:
+        return chain_head(conn)
     finally:
         conn.close()
 
@@ -239,6 +251,7 @@ RESTORE_CHECKS: tuple[Check, ...] = (
     duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
+    chain_problems,
 )
 
 

@@ -159,10 +159,18 @@ class Batch(NamedTuple):
     voided_at: str | None
     voided_by: str | None
     reason: str | None
+    chain_sha256: str | None = None  # the batch's link in the hash chain
 
     @property
     def status(self) -> str:
         return "void" if self.voided_at else "live"
+
+    @property
+    def code(self) -> str:
+        """The ledger code (账本校验码) after this batch: its chain hash, shortened."""
+        from iddexi.ledger.chain import CODE_LENGTH
+
+        return (self.chain_sha256 or "")[:CODE_LENGTH]
 
     def as_json(self) -> dict:
         return {
@@ -177,4 +185,6 @@ class Batch(NamedTuple):
             "reason": self.reason,
             "voided_at": self.voided_at,
             "voided_by": self.voided_by,
+            "chain_sha256": self.chain_sha256,
+            "ledger_code": self.code,
         }

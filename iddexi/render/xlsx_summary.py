@@ -197,4 +197,11 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
         sheet.note(f"{label('projection_absent', lang)}: {report.projection_absent}")
         sheet.blank()
     sheet.paragraph(brief_text(report, lang), 5)
+    sheet.blank()
+    if report.ledger_hash:  # names the exact ledger state these figures came from
+        sheet.note(
+            f"账本校验码：{report.ledger_code}（SHA-256 {report.ledger_hash}）"
+            if lang == "zh"
+            else f"Ledger code: {report.ledger_code} (SHA-256 {report.ledger_hash})"
+        )
     sheet.finish()
