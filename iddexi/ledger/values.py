@@ -10,7 +10,9 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 
 FEN_PER_YUAN = 100
@@ -22,12 +24,44 @@ QUANTITY_PLACES = 4
 #: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
 
+#: What a tally sheet's totals row is labelled with (compared by :func:`is_totals_label`).
+TOTALS_LABELS = frozenset(
+    {"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"}
+)
+#: Digits of a whole number read from a person or a file, at most (beyond any real count,
+#: well below Python's 4,300-digit limit on int()).
+MAX_DIGITS = 18
+
 # digits with optional thousands separators done right, then optional decimals
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _CURRENCY = ("¥", "￥", "RMB", "CNY")
 _YUAN_SUFFIX = ("元", "圆")
 _WAN_SUFFIX = ("万元", "万")
+
+
+@lru_cache(maxsize=4096)
+def is_totals_label(text: str) -> bool:
+    """合计, 总计, Total, SUM … in any width, case or spacing, with or without a colon.
+
+    A stall or season code that reads like this is refused (:func:`check_not_totals`):
+    a tally sheet's row with it in the stall cell would be taken for the totals row.
+    """
+    if len(text) > 40:
+        return False
+    key = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(key.split()).rstrip(":") in TOTALS_LABELS
+
+
+def check_not_totals(code: str, what: str) -> None:
+    """Refuse a code that an import would read as a totals row's label."""
+    if is_totals_label(code):
+        raise InputError(
+            _(
+                "{what} {code!r} reads as the label of a totals row on a tally sheet, so its "
+                "lines would be taken for the total; choose another code"
+            ).format(what=what, code=code)
+        )
 
 
 def _normalise(text: str) -> str:
@@ -111,6 +145,18 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
         raise InputError(
             f"amount {original!r} is not a number of yuan; expected e.g. 1200, 1,200.50, ¥1200 or 1.5万"
         )
+    _whole, dot, decimals = text.partition(".")
+    if dot and len(decimals) > (6 if scale == _WAN else 2) and not isinstance(original, float):
+        # 12.000 is not ¥12.00: a figure written to the tenth of a fen, or a dot typed as a
+        # thousands separator (1.200 for 1,200); either way the person must say which
+        message = f"amount {original!r} has more than two decimals; yuan go down to the fen"
+        if scale != _WAN and re.fullmatch(r"\d{1,3}\.\d{2}0", text, re.ASCII):
+            message += _(" (for thousands write 1200 or 1,200, not 1.200)")
+        raise InputError(message)
+    if len(text) > 40:
+        raise InputError(
+            _("amount {value!r} is implausibly large; check the figure").format(value=original)
+        )
     try:
         return Decimal(text.replace(",", "")) * scale
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
@@ -168,6 +214,35 @@ def parse_date(value: object, what: str = "date") -> dt.date:
     raise InputError(f"{what} {str(value)!r} is not a date; expected YYYY-MM-DD")
 
 
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日?", re.ASCII)
+
+
+def parse_date_within(value: object, start: dt.date, end: dt.date, what: str = "date") -> dt.date:
+    """A date as :func:`parse_date` reads it, or a day without its year (``11月28日``) that
+    falls between ``start`` and ``end`` (a season: a winter one crosses New Year)."""
+    text = _normalise(value) if isinstance(value, str) else ""
+    match = _MONTH_DAY.fullmatch(text)
+    if match is None:
+        return parse_date(value, what)
+    month, day = (int(g) for g in match.groups())
+    valid = False
+    for year in range(start.year, end.year + 1):
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            continue
+        valid = True
+        if start <= found <= end:
+            return found
+    if not valid and not (month == 2 and day == 29):
+        raise InputError(f"{what} {str(value)!r} is not a day of the calendar")
+    raise InputError(
+        _("{what} {value!r} is not a day between {start} and {end}; give the year too").format(
+            what=what, value=str(value), start=start, end=end
+        )
+    )
+
+
 def parse_count(value: object, what: str) -> int:
     """A whole number of zero or more (visitors, planned sessions)."""
     if isinstance(value, bool):
@@ -178,9 +253,21 @@ def parse_count(value: object, what: str) -> int:
         number = int(value)
     else:
         text = _normalise(str(value)) if value is not None else ""
-        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
+        text = text.removesuffix("人次").rstrip() if text.endswith("人次") else text
+        wan = re.fullmatch(r"(\d{1,9}(?:\.\d{1,4})?)\s*万", text, re.ASCII)
+        if wan is not None:  # 1.5万 (人次): the way visitor figures are reported
+            scaled = Decimal(wan.group(1)) * _WAN
+            if scaled != scaled.to_integral_value():
+                raise InputError(
+                    _("{what} {value!r} is not a whole number").format(what=what, value=str(value))
+                )
+            number = int(scaled)
+        elif not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
             raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
-        number = int(text.replace(",", ""))
+        elif len(text) > MAX_DIGITS:
+            raise InputError(f"{what} {str(value)!r} is implausibly large")
+        else:
+            number = int(text.replace(",", ""))
     if number < 0:
         raise InputError(f"{what} {value!r} is negative")
     if number > 10_000_000:

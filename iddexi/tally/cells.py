@@ -7,22 +7,23 @@ Shared by the sales validation (:mod:`iddexi.tally.validate`) and the smaller ta
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
-from iddexi.ledger.values import MAX_LINE_FEN, parse_yuan
+from iddexi.i18n import _
+from iddexi.ledger.values import MAX_LINE_FEN, is_totals_label, parse_yuan
 from iddexi.tally.sources import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
 
 Tick = Callable[[int], None]
-_TOTALS = frozenset({"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"})
+#: A totals row's amount, at most: 200,000 lines of the most one line may hold (a figure
+#: beyond it would not even fit SQLite's integers).
+MAX_TOTAL_FEN = 200_000 * MAX_LINE_FEN
 
 
 @dataclass
@@ -58,13 +59,22 @@ def text(value: object) -> str | None:
 
 def is_totals(value: object) -> bool:
     """A totals row's label: 合计, 总计, Total … (in any width, case or spacing)."""
-    return type(value) is str and _totals_text(value)
+    return type(value) is str and is_totals_label(value)
 
 
 def is_totals_row(values: Sequence[object], first: object, stall: object) -> bool:
-    """A totals row: 合计/总计/Total in the first cell, the stall cell or, when the first
-    cell is empty, the first cell that is not."""
-    if (type(first) is str and _totals_text(first)) or (type(stall) is str and _totals_text(stall)):
+    """A totals row: 合计/总计/Total in the stall cell, or with the stall cell empty, in the
+    first cell or (when that is empty too) the first cell that is not.
+
+    A row whose stall cell names a stall is never a totals row, whatever its first cell
+    says: it is checked as a line (no stall code can read as a totals label, see
+    :func:`~iddexi.ledger.values.check_not_totals`), so no line is ever skipped unseen.
+    """
+    if type(stall) is str and is_totals_label(stall):
+        return True
+    if stall is not None and not is_blank(stall):
+        return False
+    if type(first) is str and is_totals_label(first):
         return True
     if first is None:
         for value in values:
@@ -93,14 +103,6 @@ def totals_rows(sheet: Sheet, stall: str) -> list[Row]:
         plain.add(first)
         plain.add(code)
     return found
-
-
-@functools.lru_cache(maxsize=4096)
-def _totals_text(value: str) -> bool:
-    if len(value) > 40:
-        return False
-    key = unicodedata.normalize("NFKC", value).casefold()
-    return "".join(key.split()).rstrip(":") in _TOTALS
 
 
 def reword(exc: InputError, what: str, value: object) -> str:

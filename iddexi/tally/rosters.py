@@ -15,7 +15,14 @@ from decimal import Decimal
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
-from iddexi.ledger.values import CODE, parse_count, parse_date, parse_temperature
+from iddexi.ledger.values import (
+    CODE,
+    check_not_totals,
+    parse_count,
+    parse_date,
+    parse_date_within,
+    parse_temperature,
+)
 from iddexi.ledger.words import (
     COUNT_METHOD,
     HERDER,
@@ -40,11 +47,12 @@ def _choice(table: Choices) -> Callable[[Cell], str]:
     return parse
 
 
-def _code(example: str) -> Callable[[Cell], str]:
+def _code(example: str, what: str) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         code = text(cell.value) or ""
         if not CODE.fullmatch(code):
             raise InputError(f"must be letters, digits, '-', '_' or '.', e.g. {example}")
+        check_not_totals(code, what)
         return code
 
     return parse
@@ -91,8 +99,13 @@ class Fields:
 
 def _rows(ctx: Context, sheet: Sheet, rec: Recognised) -> Iterator[Fields]:
     first = sheet.headers[0]
+    # a totals row is skipped only when it lacks a field every record has: a row that
+    # could be a record is checked (and refused at its cell), never dropped unseen
+    needed = [rec.columns[r] for r in rec.kind.required if rec.columns.get(r) != first]
     for row in sheet.rows:
-        if row.is_blank() or is_totals(row.value(first)):
+        if row.is_blank():
+            continue
+        if is_totals(row.value(first)) and any(is_blank(row.value(c)) for c in needed):
             continue
         yield Fields(ctx, {name: row.cell(header) for name, header in rec.columns.items()})
     ctx.tick(len(sheet.rows))
@@ -164,7 +177,7 @@ def validate_townships(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
 def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
     seen: dict[object, int] = {}
     for row in _rows(ctx, sheet, rec):
-        code = row.get("code", _code("2025-26"), required=True, label="season")
+        code = row.get("code", _code("2025-26", "season code"), required=True, label="season")
         start = row.get("start", lambda c: parse_date(c.value, "start"), required=True)
         end = row.get("end", lambda c: parse_date(c.value, "end"), required=True)
         kind = row.get("kind", _choice(SEASON_KIND))
@@ -237,7 +250,7 @@ def validate_stalls(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         return found
 
     for row in _rows(ctx, sheet, rec):
-        code = row.get("code", _code("M01"), required=True, label="stall code")
+        code = row.get("code", _code("M01", "stall code"), required=True, label="stall code")
         name = row.get("name", required=True, label="stall name")
         operator = row.get("operator")
         home = row.get("township", township)
@@ -297,7 +310,15 @@ def validate_sessions(
 
     for row in _rows(ctx, sheet, rec):
         of = row.get("season", season, required=True)
-        date = row.get("date", lambda c: parse_date(c.value, "date"), required=True)
+        date = row.get(
+            "date",
+            lambda c: (
+                parse_date_within(c.value, of.start, of.end, "date")
+                if isinstance(of, Season)
+                else parse_date(c.value, "date")
+            ),
+            required=True,
+        )
         new = {
             "host": row.get("host", host, required=not template),
             "theme": row.get("theme"),

@@ -25,7 +25,13 @@ from typing import NamedTuple
 from iddexi.ledger.errors import IddexiError, InputError, Problem
 from iddexi.tally.text_files import decode_text, unclosed_quote
 from iddexi.tally.xlsx_parts import read_workbook_parts
-from iddexi.tally.xlsx_rows import UnreadableCell, uncalculated_problems, worksheet_rows
+from iddexi.tally.xlsx_hidden import hidden_problems
+from iddexi.tally.xlsx_rows import (
+    SheetLayout,
+    UnreadableCell,
+    uncalculated_problems,
+    worksheet_rows,
+)
 from iddexi.tally.xlsx_safety import (
     column_letter,
     damaged_workbook,
@@ -447,15 +453,17 @@ def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> li
                 )
             scans.append(scan)
         for (title, state, part), scan in zip(book.sheets, scans, strict=True):
-            uncalculated: list[tuple[int, int]] = []
-            rows = _sheet_rows(worksheet_rows(archive, part, book, scan, uncalculated))
+            layout = SheetLayout()
+            rows = _sheet_rows(worksheet_rows(archive, part, book, scan, layout))
             sheet = _assemble(
                 name, title, rows, finder, max_rows, letters=True, hidden=state != "visible"
             )
-            if sheet.header_row and uncalculated:
+            problems = hidden_problems(sheet, layout, MAX_CELLS)
+            if sheet.header_row and layout.uncalculated:
                 locate = partial(_formula_location, sheet)
-                problems = uncalculated_problems(uncalculated, sheet.header_row, locate)
-                sheet = replace(sheet, unreadable=tuple(problems))
+                problems += uncalculated_problems(layout.uncalculated, sheet.header_row, locate)
+            if problems:
+                sheet = replace(sheet, unreadable=(*sheet.unreadable, *problems))
             sheets.append(sheet)
     except IddexiError:
         raise

@@ -21,7 +21,7 @@ from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
 from iddexi.ledger.sessions import split_session_ref
-from iddexi.ledger.values import format_yuan, parse_date, parse_quantity
+from iddexi.ledger.values import format_yuan, parse_date, parse_date_within, parse_quantity
 from iddexi.tally.cells import (
     Context,
     amount_fen,
@@ -92,7 +92,7 @@ class SessionResolver:
                 )
             return row.id, None
         try:
-            date = parse_date(which, "session")
+            date = parse_date_within(which, season.start, season.end, "session")
         except InputError as exc:
             return fail("session", reword(exc, "session", which) + " or a session number")
         if not season.start <= date <= season.end:
