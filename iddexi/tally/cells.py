@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
-from iddexi.i18n import _
 from iddexi.ledger.values import MAX_LINE_FEN, is_totals_label, parse_yuan
 from iddexi.tally.sources import Cell, Row, Sheet
 
@@ -126,8 +126,15 @@ def problem_at(row: Row, key: str, message: str) -> Problem:
 
 def total_fen(value: object) -> int:
     """A totals row's amount: money read as parse_yuan reads it, but a day's total may pass
-    the ¥10,000,000 that one line may not."""
-    return parse_yuan(value, limit=None)
+    the ¥10,000,000 that one line may not (up to :data:`MAX_TOTAL_FEN`)."""
+    fen = parse_yuan(value, limit=None)
+    if fen > MAX_TOTAL_FEN:
+        raise InputError(
+            _("amount {value!r} is implausibly large for a total; check the figure").format(
+                value=value
+            )
+        )
+    return fen
 
 
 def amount_fen(value: object) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
@@ -312,11 +313,7 @@ def validate_sessions(
         of = row.get("season", season, required=True)
         date = row.get(
             "date",
-            lambda c: (
-                parse_date_within(c.value, of.start, of.end, "date")
-                if isinstance(of, Season)
-                else parse_date(c.value, "date")
-            ),
+            partial(_session_date, of),
             required=True,
         )
         new = {
@@ -361,6 +358,13 @@ def validate_sessions(
         else:
             ctx.plan.skipped += 1
     return named
+
+
+def _session_date(season: object, cell: Cell) -> dt.date:
+    """A session's date; ``11月28日`` takes its year from the row's season."""
+    if isinstance(season, Season):
+        return parse_date_within(cell.value, season.start, season.end, "date")
+    return parse_date(cell.value, "date")
 
 
 def _changes_by_field(

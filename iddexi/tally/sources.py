@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from iddexi.ledger.errors import IddexiError, InputError, Problem
 from iddexi.tally.text_files import decode_text, unclosed_quote
-from iddexi.tally.xlsx_parts import read_workbook_parts
 from iddexi.tally.xlsx_hidden import hidden_problems
+from iddexi.tally.xlsx_parts import read_workbook_parts
 from iddexi.tally.xlsx_rows import (
     SheetLayout,
     UnreadableCell,

@@ -70,9 +70,7 @@ def _hidden_columns(sheet: Sheet, ranges: list[tuple[int, int]]) -> list[Problem
             if column in done:
                 continue
             done.add(column)
-            used = _is_named(sheet, index) or any(
-                _filled(row.values[index]) for row in sheet.rows
-            )
+            used = _is_named(sheet, index) or any(_filled(row.values[index]) for row in sheet.rows)
             if used:
                 key = sheet.headers[index]
                 problems.append(

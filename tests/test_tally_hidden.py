@@ -1,0 +1,258 @@
+"""Attacks on `iddexi tally import` with figures a sheet holds but does not show.
+
+Each workbook is built by hand, part by part, as LibreOffice or a crafted file writes it;
+the import must refuse it at the cell (exit 1) and leave the ledger as it was.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from iddexi.ledger.core import Ledger
+from tests.helpers.ledger_state import dump_file
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+ROOT_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}">'
+    '<sheets><sheet name="Sales" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def cell(ref: str, value: object) -> str:
+    if isinstance(value, str):
+        return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+def row(number: int, values: list[object], attrs: str = "") -> str:
+    cells = "".join(
+        cell(f"{chr(65 + i)}{number}", v) for i, v in enumerate(values) if v is not None
+    )
+    return f'<row r="{number}"{attrs}>{cells}</row>'
+
+
+def workbook(
+    path: Path,
+    rows: list[str],
+    *,
+    before: str = "",
+    after: str = "",
+    names: dict[str, str] | None = None,
+) -> Path:
+    """An xlsx written part by part; ``before``/``after`` go around ``<sheetData>``."""
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">{before}'
+        f"<sheetData>{''.join(rows)}</sheetData>{after}</worksheet>"
+    )
+    parts = {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": ROOT_RELS,
+        "xl/workbook.xml": WORKBOOK,
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr((names or {}).get(name, name), body)
+    return path
+
+
+HEADER = ["season", "session", "stall", "category", "amount"]
+
+
+def refused(run, ledger_path: Path, path: Path, *expected: str) -> str:
+    before = dump_file(ledger_path)
+    result = run("tally", "import", path)
+    assert result.exit_code == 1, result.output
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert dump_file(ledger_path) == before
+    return result.stderr
+
+
+def test_a_figure_merged_away_by_libreoffice_is_refused_at_its_cell(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    # the sheet shows 12,800.50 over E2:E3; the 3,200 kept in E3 is not on screen
+    path = workbook(
+        tmp_path / "merged.xlsx",
+        [
+            row(1, HEADER),
+            row(2, ["2025-26", 1, "M01", "meat", 12800.5]),
+            row(3, ["2025-26", 1, "D01", "dairy", 3200]),
+        ],
+        after='<mergeCells count="1"><mergeCell ref="E2:E3"/></mergeCells>',
+    )
+    refused(
+        run,
+        ledger_path,
+        path,
+        "merged.xlsx:Sales:3:amount: cell E3 lies under the merged cell E2:E3, which shows "
+        "only E2; its value is hidden from view",
+        "(got '3200')",
+    )
+    dry = run("tally", "import", path, "--dry-run")
+    assert dry.exit_code == 1 and "16,000.50" not in dry.stdout
+
+
+def test_a_merged_title_row_above_the_table_is_no_problem(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "title.xlsx",
+        [
+            row(1, ["伊德喜 销售", None, None, None, "hidden note"]),
+            row(2, HEADER),
+            row(3, ["2025-26", 1, "M01", "meat", 100]),
+        ],
+        after='<mergeCells count="1"><mergeCell ref="A1:E1"/></mergeCells>',
+    )
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+    assert "total ¥100.00" in result.stdout
+
+
+@pytest.mark.parametrize("attrs", [' hidden="1"', ' ht="0" customHeight="1"'])
+def test_a_hidden_row_inside_the_table_is_refused(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path, attrs: str
+) -> None:
+    path = workbook(
+        tmp_path / "rows.xlsx",
+        [
+            row(1, HEADER),
+            row(2, ["2025-26", 1, "M01", "meat", 100]),
+            row(7, ["2025-26", 1, "D01", "dairy", 3200], attrs),
+        ],
+    )
+    refused(run, ledger_path, path, "rows.xlsx:Sales:7: row 7 is hidden: unhide it or delete it")
+
+
+def test_a_hidden_column_holding_figures_is_refused_at_its_header(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "cols.xlsx",
+        [
+            row(1, [*HEADER, "note"]),
+            row(2, ["2025-26", 1, "M01", "meat", 100, "x"]),
+        ],
+        before='<cols><col min="5" max="5" width="0" customWidth="1"/>'
+        '<col min="6" max="9" hidden="1"/></cols>',
+    )
+    refused(
+        run,
+        ledger_path,
+        path,
+        "cols.xlsx:Sales:1:amount: column E (amount) is hidden: unhide it or delete it",
+        "cols.xlsx:Sales:1:note: column F (note) is hidden",
+    )
+
+
+def test_an_empty_hidden_row_or_column_is_no_problem(market: Ledger, run, tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "empty.xlsx",
+        [row(1, HEADER), row(2, ["2025-26", 1, "M01", "meat", 100]), row(3, [], ' hidden="1"')],
+        before='<cols><col min="8" max="8" hidden="1"/></cols>',
+    )
+    result = run("tally", "import", path)
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("code", ["SUM", "Total", "GrandTotal", "sum"])
+def test_a_stall_code_that_reads_as_a_totals_row_is_refused(
+    ledger: Ledger, run, ledger_path: Path, code: str
+) -> None:
+    before = dump_file(ledger_path)
+    result = run("stall", "add", code, "--name", "x")
+    assert result.exit_code == 1
+    assert "reads as the label of a totals row" in result.stderr
+    assert dump_file(ledger_path) == before
+
+
+def test_a_roster_with_a_totals_coded_stall_is_refused_not_skipped(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "stalls.csv"
+    path.write_text("code,name\nSUM,苏木牛肉\n合计,3\n", encoding="utf-8")
+    refused(
+        run,
+        ledger_path,
+        path,
+        "stalls.csv:2:code: stall code reads as the label of a totals row",
+        "stalls.csv:3:code",  # a totals label with a name is a record: checked, not dropped
+    )
+
+
+def test_a_line_whose_first_cell_says_total_is_checked_not_skipped(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "season,session,stall,category,amount\n2025-26,1,M01,meat,100\nTotal,1,D01,dairy,300\n",
+        encoding="utf-8",
+    )
+    refused(run, ledger_path, path, "sales.csv:3:season: season Total is not in the ledger")
+
+
+@pytest.mark.parametrize("total", ["99999999999999999", "9" * 5000])
+def test_an_absurd_totals_cell_is_a_located_error(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path, total: str
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        f"season,session,stall,category,amount\n2025-26,1,M01,meat,100\n合计,,,,{total}\n",
+        encoding="utf-8",
+    )
+    refused(run, ledger_path, path, "sales.csv:3:amount: amount is implausibly large")
+
+
+def test_an_absurd_totals_cell_in_a_workbook_is_a_located_error(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "big.xlsx",
+        [
+            row(1, HEADER),
+            row(2, ["2025-26", 1, "M01", "meat", 100]),
+            row(3, ["合计", None, None, None, 99999999999999999]),
+        ],
+    )
+    refused(run, ledger_path, path, "big.xlsx:Sales:3:amount: amount is implausibly large")
+
+
+def test_visitors_of_thousands_of_digits_are_a_located_error(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(
+        f"season,date,host,visitors\n2025-26,2025-12-06,辉苏木,{'9' * 5000}\n", encoding="utf-8"
+    )
+    refused(run, ledger_path, path, "sessions.csv:2:visitors: visitors")
