@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli.common import App, ledger, warn
+from iddexi.i18n import _
 
 if TYPE_CHECKING:
     from iddexi.tally.importer import ImportOutcome
@@ -60,6 +61,16 @@ def import_(
         bool,
         typer.Option("--replace", help="Supersede lines and details the ledger already holds."),
     ] = False,
+    session: Annotated[
+        str | None,
+        typer.Option(
+            "--session",
+            help=_(
+                "SEASON:N or SEASON:YYYY-MM-DD: the session of a template's sales sheet saved "
+                "on its own (as CSV), when its session sheet is not given alongside."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Import filled tally sheets, all files or none.  Example: iddexi tally import tally-1206.xlsx sales.csv --dry-run"""
     from iddexi.tally.importer import import_files
@@ -67,12 +78,24 @@ def import_(
     book = ledger(ctx)
     with _Progress() as progress:
         outcomes = import_files(
-            book, list(files), dry_run=dry_run, replace=replace, progress=progress
+            book,
+            list(files),
+            dry_run=dry_run,
+            replace=replace,
+            progress=progress,
+            session=session,
         )
     for outcome in outcomes:
         for column in outcome.ignored_columns:
             warn(f"{outcome.file.name}: column {column!r} is not a field of this table; ignored")
+        for warning in outcome.warnings:
+            warn(f"{outcome.file.name}: {warning}")
         typer.echo(describe(outcome, dry_run=dry_run))
+        if dry_run:
+            for made in outcome.new_sessions:
+                typer.echo(_("  would create session {session}").format(session=made))
+            for label, code in outcome.categories:
+                typer.echo(_("  category {label} → {code}").format(label=label, code=code))
     if dry_run:
         typer.echo("Dry run: nothing was written.")
 

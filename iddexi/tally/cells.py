@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
@@ -37,6 +37,8 @@ class Context:
     replace: bool = False
     tick: Tick = lambda n: None  # rows done, for a progress bar
     batch_id: int | None = None  # the batch the file is written in
+    # category labels as written → category codes, where they differ (奶 → dairy)
+    categories: dict[str, str] = field(default_factory=dict)
 
 
 def is_blank(value: object) -> bool:

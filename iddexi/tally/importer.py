@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
+from iddexi.ledger.sessions import market_day_mismatch
 from iddexi.ledger.transactions import savepoint
 from iddexi.tally.cells import Context
 from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
@@ -32,6 +33,7 @@ from iddexi.tally.rosters import (
     validate_stalls,
     validate_townships,
 )
+from iddexi.tally.session_sheets import pair_session_sheets, session_for
 from iddexi.tally.sources import Sheet, read_sheets
 from iddexi.tally.validate import control_total, validate_sales
 
@@ -61,6 +63,10 @@ class ImportOutcome:
     ignored_columns: tuple[str, ...] = ()
     control_total_fen: int | None = None
     duplicate_of: Path | None = None  # an earlier file of the same command had these bytes
+    # category labels as written → the category they were read as (奶 → dairy)
+    categories: tuple[tuple[str, str], ...] = ()
+    new_sessions: tuple[str, ...] = ()  # sessions the file creates, e.g. "2025-26:3 (2025-12-06)"
+    warnings: tuple[str, ...] = ()  # e.g. a session on another weekday than the market day
 
 
 @dataclass
@@ -70,6 +76,17 @@ class _File:
     tables: list[tuple[Sheet, Recognised]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     template: bool = False
+    # a template's sales sheet saved on its own (CSV): its session comes from a session
+    # sheet given alongside (``partner``) or from --session (``session_ref``)
+    partner: _File | None = None
+    session_ref: str | None = None
+    session_sheet: bool = False  # this file is such a session sheet
+    read: bool = True  # False: held by a live batch, so not read
+
+    @property
+    def lone_sales_sheet(self) -> bool:
+        kinds = {rec.kind.kind for _, rec in self.tables}
+        return "sales_sheet" in kinds and "sessions" not in kinds
 
     @property
     def rows(self) -> int:
@@ -87,12 +104,17 @@ def import_files(
     dry_run: bool = False,
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    session: str | None = None,
 ) -> list[ImportOutcome]:
-    """Import tally files in one transaction; raises ProblemsError listing every problem."""
+    """Import tally files in one transaction; raises ProblemsError listing every problem.
+
+    ``session`` (``SEASON:N`` or ``SEASON:DATE``) is the session of a template's sales
+    sheet saved on its own, when its session sheet is not given alongside.
+    """
     if not paths:
         raise InputError("give at least one file to import")
     with _gc_paused():
-        return _import_files(ledger, paths, dry_run, replace, progress)
+        return _import_files(ledger, paths, dry_run, replace, progress, session)
 
 
 @contextmanager
@@ -118,13 +140,17 @@ def _import_files(
     dry_run: bool,
     replace: bool,
     progress: Callable[[int, int], None] | None,
+    session: str | None,
 ) -> list[ImportOutcome]:
     files = []
     for path in paths:
         path = Path(path)
         sha = _sha256(path)
         held = ledger.live_batch_with_sha(sha) if sha else None
-        files.append(_File(path, sha) if held else _read(path, sha))
+        files.append(_File(path, sha, read=False) if held else _read(path, sha))
+    if session is not None or any(f.lone_sales_sheet for f in files):
+        files = [f if f.read else _read(f.path, f.sha256) for f in files]
+        files = pair_session_sheets(files, session)
     total = sum(f.rows for f in files)
     done = 0
 
@@ -302,6 +328,8 @@ def _check_template(f: _File) -> None:
     if "sales_sheet" not in kinds:
         return
     f.template = True
+    if "sessions" not in kinds:
+        return  # a sales sheet saved on its own: pair_session_sheets finds its session
     sessions = [s for s, rec in f.tables if rec.kind.kind == "sessions"]
     sales_sheet = next(s for s, rec in f.tables if rec.kind.kind == "sales_sheet")
     rows = [r for s in sessions for r in s.rows if not r.is_blank()]
@@ -334,8 +362,9 @@ def _import_one(
     # The batch's control total covers the whole file only when every sales table had a
     # totals row; one table without leaves the batch without a control total.
     control = checked if len(known) == len(controls) else None
+    extras = _Extras()
     with savepoint(ledger.conn, "tally_file") as step:
-        batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
+        batch_id, plans = _write_file(ledger, f, replace, tick, problems, control, extras)
         rows = sum(p.rows for p in plans)
         carried = sum(p.carried for p in plans)
         written = sum(p.total_fen for p in plans)
@@ -358,7 +387,19 @@ def _import_one(
         carried,
         tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
         checked,
+        categories=tuple(sorted(extras.categories.items())),
+        new_sessions=tuple(extras.new_sessions),
+        warnings=tuple(extras.warnings),
     )
+
+
+@dataclass
+class _Extras:
+    """What a file's import says besides its counts: for --dry-run and warnings."""
+
+    categories: dict[str, str] = field(default_factory=dict)
+    new_sessions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _write_file(
@@ -368,6 +409,7 @@ def _write_file(
     tick: Callable[[int], None],
     problems: list[Problem],
     control: int | None,
+    extras: _Extras,
 ) -> tuple[int, list[bulk.Plan]]:
     """Insert the file's batch, then check and write its tables one by one.
 
@@ -379,12 +421,22 @@ def _write_file(
     plans: list[bulk.Plan] = []
     template_session: int | None = None
     before = len(problems)
+    if f.partner is not None or f.session_ref is not None:
+        plan = bulk.Plan("sessions")
+        lookups = bulk.load_lookups(ledger)
+        found = session_for(f, lookups, plan, problems)
+        if plan.sessions and _write(ledger, plan, batch_id, failed=len(problems) > before):
+            plans.append(plan)
+            _new_sessions(ledger, lookups, plan, extras)
+        if found is not None:
+            season, date = found
+            hit = bulk.load_lookups(ledger).sessions.get((season, date.isoformat()))
+            template_session = hit.id if hit else None
     for sheet, rec in f.tables:
         kind = rec.kind.kind
         plan = bulk.Plan(kind)
-        ctx = Context(
-            ledger, bulk.load_lookups(ledger), plan, problems, replace, tick, batch_id=batch_id
-        )
+        lookups = bulk.load_lookups(ledger)
+        ctx = Context(ledger, lookups, plan, problems, replace, tick, batch_id=batch_id)
         named: list[tuple[str, dt.date]] = []
         if kind == "townships":
             validate_townships(ctx, sheet, rec)
@@ -393,7 +445,7 @@ def _write_file(
         elif kind == "stalls":
             validate_stalls(ctx, sheet, rec)
         elif kind == "sessions":
-            named = validate_sessions(ctx, sheet, rec, template=f.template)
+            named = validate_sessions(ctx, sheet, rec, template=f.template or f.session_sheet)
         else:
             validate_sales(
                 ctx, sheet, rec, session_id=template_session, template=kind == "sales_sheet"
@@ -401,11 +453,26 @@ def _write_file(
         if not _write(ledger, plan, batch_id, failed=len(problems) > before):
             break
         plans.append(plan)
+        extras.categories.update(ctx.categories)
+        if plan.sessions:
+            _new_sessions(ledger, lookups, plan, extras)
         if f.template and named:
             season, date = named[0]
             found = bulk.load_lookups(ledger).sessions.get((season, date.isoformat()))
             template_session = found.id if found else None
     return batch_id, plans
+
+
+def _new_sessions(ledger: Ledger, before: bulk.Lookups, plan: bulk.Plan, extras: _Extras) -> None:
+    """Name the sessions a plan just created, and warn of any off the market day."""
+    after = bulk.load_lookups(ledger).sessions
+    for season, date, _details in plan.sessions:
+        made = after.get((season, date.isoformat()))
+        ref = made.ref if made is not None else season
+        extras.new_sessions.append(f"{ref} ({date})")
+        off_day = market_day_mismatch(before.seasons[season], date)
+        if off_day:
+            extras.warnings.append(off_day)
 
 
 def _write(ledger: Ledger, plan: bulk.Plan, batch_id: int, *, failed: bool) -> bool:

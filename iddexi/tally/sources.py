@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import IddexiError, InputError, Problem
 from iddexi.tally.text_files import decode_text, unclosed_quote
 from iddexi.tally.xlsx_hidden import hidden_problems
@@ -281,6 +282,8 @@ def _below_header(
     hidden: bool,
 ) -> Sheet:
     width = _used_width(header, 0, where)
+    header_width = width
+    too_wide: list[Problem] = []  # CSV lines with more cells than the header
     kept: list[tuple[int, Sequence[object]]] = []
     pending: list[tuple[int, Sequence[object]]] = []  # blank rows not yet followed by data
     cells_kept = 0
@@ -293,6 +296,8 @@ def _below_header(
             raise InputError(
                 f"{where}: refused: more than {max_rows:,} rows below the header; split the file"
             )
+        if len(values) > header_width and not letters:
+            _too_wide(too_wide, where, number, values, header_width)
         if len(values) > width:
             width = _used_width(values, width, where)
             if len(values) > width:
@@ -320,7 +325,30 @@ def _below_header(
         if len(values) < width:
             values = [*values, *fill[len(values) :]]
         append(make(Row, (number, values, positions, where)))
-    return Sheet(file, name, keys, header_row, out, tuple(duplicates), hidden)
+    return Sheet(
+        file, name, keys, header_row, out, tuple(duplicates), hidden, unreadable=tuple(too_wide)
+    )
+
+
+def _too_wide(
+    problems: list[Problem], where: str, number: int, values: Sequence[object], width: int
+) -> None:
+    """A CSV line with a filled cell past its header's last: a comma inside a figure
+    (``12,000.00`` unquoted) or a shifted line; never dropped unseen."""
+    for index in range(width, len(values)):
+        value = values[index]
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            problems.append(
+                Problem(
+                    f"{where}:{number}:{index + 1}",
+                    _(
+                        "this line has more cells than the header ({width}); a comma inside "
+                        'a figure? write 12000.00, or put "12,000.00" in quotes'
+                    ).format(width=width),
+                    value,
+                )
+            )
+            return
 
 
 # --------------------------------------------------------------------------------- text

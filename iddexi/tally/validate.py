@@ -17,6 +17,7 @@ import re
 from decimal import Decimal
 from operator import itemgetter
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
@@ -196,6 +197,9 @@ def validate_sales(
     totals_at = {row.number for row in totals_rows(sheet, c_stall)}
     totals: Row | None = None
     sum_fen = 0
+    filled = 0  # rows with an amount: a template without any is unfilled
+    typed_as_text: list[Row] = []  # amounts a SUM() formula leaves out (xlsx)
+    workbook = sheet.name is not None
     amount_problems = False
     add = problems.append
     remember = seen.setdefault
@@ -227,6 +231,9 @@ def validate_sales(
             continue
 
         fen: int | None = None
+        filled += 1
+        if workbook and type(amount) is str:
+            typed_as_text.append(row)
         try:
             fen = amount_fen(amount)
             sum_fen += fen
@@ -296,6 +303,21 @@ def validate_sales(
         line_rows.append(row)
 
     tick(len(sheet.rows) % 2000)
+    ctx.categories.update(
+        (shown, code)
+        for label, code in category_of.items()
+        if code is not None and (shown := text(label)) is not None and shown != code
+    )
+    if template and not filled:
+        add(
+            Problem(
+                sheet.location(),
+                _(
+                    "no sales lines: every amount is empty; write each stall's takings (0 for "
+                    "a stall that sold nothing), then import again"
+                ),
+            )
+        )
     if totals is not None:
         shown = totals.value(c_amount)
         try:
@@ -309,9 +331,22 @@ def validate_sales(
                     c_amount,
                     f"the totals row says {format_yuan(control)} but the lines add up to "
                     f"{format_yuan(sum_fen)} (a difference of "
-                    f"{format_yuan(abs(control - sum_fen))})",
+                    f"{format_yuan(abs(control - sum_fen))})"
+                    + _text_cells_hint(typed_as_text, c_amount),
                 )
     _against_ledger(ctx, lines, line_rows, c_amount)
+
+
+def _text_cells_hint(rows: list[Row], amount: str) -> str:
+    """Amounts typed as text, which a =SUM() in the totals row leaves out."""
+    if not rows:
+        return ""
+    shown = ", ".join(f"row {row.number} ({row.value(amount)})" for row in rows[:5])
+    more = "" if len(rows) <= 5 else _(" and {count} more").format(count=len(rows) - 5)
+    return _(
+        "; the amount is typed as text in {cells}{more}, which a SUM formula leaves out: "
+        "type them as numbers"
+    ).format(cells=shown, more=more)
 
 
 class _StallOf(dict[object, "Stall | None"]):
