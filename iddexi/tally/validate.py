@@ -210,7 +210,7 @@ def validate_sales(
     for index, row in enumerate(sheet.rows, start=1):
         if not index % 2000:
             tick(2000)
-        number, values, _, _ = row
+        number, values, _positions, _where = row
         code, amount = values[i_stall], values[i_amount]
         if number in totals_at:
             if is_blank(amount):
