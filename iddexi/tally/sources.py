@@ -10,6 +10,7 @@ openpyxl is imported lazily inside :func:`read_sheets`: entry commands stay fast
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
 import io
@@ -449,7 +450,9 @@ def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> li
     name = path.name
     sheets: list[Sheet] = []
     try:
-        with warnings.catch_warnings():
+        # openpyxl warns, and in places prints, about what it does not like; a tally
+        # reader's output is its own (stdout may be a JSON pipe)
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             book = read_workbook_parts(archive, name)
         # Every sheet is counted before any is parsed: a bomb is refused in a blink.
