@@ -85,7 +85,7 @@ def _lone_high_bytes(raw: bytes) -> bool:
     """
     runs = _HIGH_RUN.findall(raw)
     lone = sum(1 for run in runs if len(run) == 1)
-    return lone * 2 > len(runs)
+    return lone * 2 >= len(runs)
 
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
