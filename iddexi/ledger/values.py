@@ -149,7 +149,9 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
     if dot and len(decimals) > (6 if scale == _WAN else 2) and not isinstance(original, float):
         # 12.000 is not ¥12.00: a figure written to the tenth of a fen, or a dot typed as a
         # thousands separator (1.200 for 1,200); either way the person must say which
-        message = f"amount {original!r} has more than two decimals; yuan go down to the fen"
+        message = _("amount {value!r} has more than two decimals; yuan go down to the fen").format(
+            value=original
+        )
         if scale != _WAN and re.fullmatch(r"\d{1,3}\.\d{2}0", text, re.ASCII):
             message += _(" (for thousands write 1200 or 1,200, not 1.200)")
         raise InputError(message)
@@ -235,7 +237,9 @@ def parse_date_within(value: object, start: dt.date, end: dt.date, what: str = "
         if start <= found <= end:
             return found
     if not valid and not (month == 2 and day == 29):
-        raise InputError(f"{what} {str(value)!r} is not a day of the calendar")
+        raise InputError(
+            _("{what} {value!r} is not a day of the calendar").format(what=what, value=str(value))
+        )
     raise InputError(
         _("{what} {value!r} is not a day between {start} and {end}; give the year too").format(
             what=what, value=str(value), start=start, end=end
@@ -265,7 +269,9 @@ def parse_count(value: object, what: str) -> int:
         elif not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
             raise InputError(f"{what} {str(value)!r} is not a whole number of zero or more")
         elif len(text) > MAX_DIGITS:
-            raise InputError(f"{what} {str(value)!r} is implausibly large")
+            raise InputError(
+                _("{what} {value!r} is implausibly large").format(what=what, value=str(value))
+            )
         else:
             number = int(text.replace(",", ""))
     if number < 0:

@@ -21,6 +21,7 @@ from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
 from iddexi.ledger.sessions import market_day_mismatch
@@ -85,12 +86,12 @@ class _File:
 
     @property
     def lone_sales_sheet(self) -> bool:
-        kinds = {rec.kind.kind for _, rec in self.tables}
+        kinds = {rec.kind.kind for _sheet, rec in self.tables}
         return "sales_sheet" in kinds and "sessions" not in kinds
 
     @property
     def rows(self) -> int:
-        return sum(len(sheet.rows) for sheet, _ in self.tables)
+        return sum(len(sheet.rows) for sheet, _rec in self.tables)
 
 
 class _DryRun(Exception):
@@ -164,7 +165,7 @@ def _import_files(
     problems: list[Problem] = []
     # Sales tables alone are written without SQLite's per-row foreign-key checks: see
     # bulk.foreign_keys_off. Rosters, sessions and templates keep them.
-    kinds = {rec.kind.kind for f in files for _, rec in f.tables}
+    kinds = {rec.kind.kind for f in files for _sheet, rec in f.tables}
     checks = bulk.foreign_keys_off(ledger.conn) if kinds == {"sales"} else nullcontext()
     try:
         with checks, ledger.transaction():
@@ -198,7 +199,7 @@ def _import_files(
 def _put_unreadable_first(f: _File, problems: list[Problem], before: int) -> None:
     """Formula cells without a saved value lead the file's problems; what validation said
     of those same cells (read as empty) is left out, the rest is kept."""
-    unreadable = [p for sheet, _ in f.tables for p in sheet.unreadable]
+    unreadable = [p for sheet, _rec in f.tables for p in sheet.unreadable]
     if unreadable:
         cells = {p.location for p in unreadable}
         found = [p for p in problems[before:] if p.location not in cells]
@@ -283,9 +284,14 @@ def _read(path: Path, sha256: str) -> _File:
         f.problems.append(_unrecognised(name, unknown))
         return f
     _check_template(f)
-    for sheet, _ in f.tables:
+    for sheet, rec in f.tables:
         if not any(not row.is_blank() for row in sheet.rows) and not f.template:
-            f.problems.append(Problem(sheet.location(), "has a header row but no data rows"))
+            what = (
+                _("no sales lines: the sheet has a header row but no data rows")
+                if rec.kind.kind == "sales"
+                else "has a header row but no data rows"
+            )
+            f.problems.append(Problem(sheet.location(), what))
     return f
 
 
@@ -324,7 +330,7 @@ def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
 
 
 def _check_template(f: _File) -> None:
-    kinds = [rec.kind.kind for _, rec in f.tables]
+    kinds = [rec.kind.kind for _sheet, rec in f.tables]
     if "sales_sheet" not in kinds:
         return
     f.template = True
@@ -374,7 +380,9 @@ def _import_one(
             batch_id, rows, written, skipped, carried = None, 0, 0, skipped + carried, 0
         elif control is None and not problems and any(p.lines for p in plans):
             bulk.record_control_total(ledger, batch_id, written)
-    kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
+    kinds = list(dict.fromkeys(p.kind for p in plans)) or [
+        rec.kind.kind for _sheet, rec in f.tables
+    ]
     return ImportOutcome(
         f.path,
         "template" if f.template else "+".join(kinds),
@@ -385,7 +393,7 @@ def _import_one(
         sum(len(p.voids) - p.carried_lines for p in plans),
         skipped,
         carried,
-        tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
+        tuple(dict.fromkeys(h for _sheet, rec in f.tables for h in rec.ignored)),
         checked,
         categories=tuple(sorted(extras.categories.items())),
         new_sessions=tuple(extras.new_sessions),

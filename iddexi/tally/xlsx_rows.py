@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NoReturn
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import Problem
 from iddexi.tally.xlsx_parts import WorkbookParts
 from iddexi.tally.xlsx_safety import (
@@ -275,7 +276,10 @@ def _merge(ref: str | None, last_row: int) -> tuple[int, int, int, int]:
         if c1 and c2 and 1 <= n1 <= n2 <= MAX_EXCEL_ROWS and c1 <= c2:
             return n1, c1, n2, c2
     raise UnreadableCell(
-        last_row, None, f"the merged range {ref!r} is not a range of cells; " + NOT_AS_EXCEL_WRITES
+        last_row,
+        None,
+        _("the merged range {ref!r} is not a range of cells; ").format(ref=ref)
+        + NOT_AS_EXCEL_WRITES,
     )
 
 
