@@ -10,7 +10,7 @@ alone, to the session named by ``--session``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import InputError, Problem
@@ -20,7 +20,9 @@ from iddexi.tally.cells import text
 
 if TYPE_CHECKING:
     from iddexi.ledger.bulk import Lookups, Plan
-    from iddexi.tally.importer import _File
+
+# An importer._File (the importer imports this module, so the type is not imported here).
+_File = Any
 
 
 def _is_session_sheet(f: _File) -> bool:

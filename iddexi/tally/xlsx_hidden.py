@@ -11,15 +11,15 @@ row made by mistake (the usual cause) would lose a stall's takings without a wor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import InputError, Problem
+from iddexi.tally.xlsx_rows import SheetLayout
 from iddexi.tally.xlsx_safety import column_letter
 
-if TYPE_CHECKING:
-    from iddexi.tally.sources import Sheet
-    from iddexi.tally.xlsx_rows import SheetLayout
+# A sources.Sheet (sources imports this module, so the type is not imported here).
+Sheet = Any
 
 
 def hidden_problems(sheet: Sheet, layout: SheetLayout, max_cells: int) -> list[Problem]:
