@@ -186,3 +186,19 @@ def test_visitors_of_thousands_of_digits_are_a_located_error(
         f"season,date,host,visitors\n2025-26,2025-12-06,辉苏木,{'9' * 5000}\n", encoding="utf-8"
     )
     refused(run, ledger_path, path, "sessions.csv:2:visitors: visitors")
+
+
+def test_a_stall_merged_over_two_lines_says_the_second_holds_nothing(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    path = workbook(
+        tmp_path / "two.xlsx",
+        [
+            row(1, HEADER),
+            row(2, ["2025-26", 1, "F01", "food", 100]),
+            row(3, ["2025-26", 1, None, "meat", 200]),
+        ],
+        after='<mergeCells count="1"><mergeCell ref="C2:C3"/></mergeCells>',
+    )
+    stderr = refused(run, ledger_path, path, "two.xlsx:Sales:3:stall: cell C3 lies under")
+    assert "it shows F01 but holds nothing" in stderr and "stall is empty" not in stderr

@@ -38,6 +38,39 @@ def hidden_problems(sheet: Sheet, layout: SheetLayout, max_cells: int) -> list[P
     return problems
 
 
+def _shown_but_empty(
+    problems: list[Problem],
+    sheet: Sheet,
+    row: Any,
+    by_number: dict[int, Any],
+    first: tuple[int, int],
+    column: int,
+    span: str,
+) -> None:
+    """A data row that shows the merged cell's value but holds nothing there: a stall code
+    merged over two lines reads as empty on the second."""
+    r1, c1 = first
+    top = by_number.get(r1)
+    shown = top.values[c1 - 1] if top is not None else None
+    if not _filled(shown) or row.is_blank():
+        return
+    key = sheet.headers[column - 1]
+    problems.append(
+        Problem(
+            sheet.location(row.number, key),
+            _(
+                "cell {cell} lies under the merged cell {span}: it shows {value} but holds "
+                "nothing (only {first} does); unmerge the cells and write the value in each row"
+            ).format(
+                cell=f"{column_letter(column)}{row.number}",
+                span=span,
+                value=shown,
+                first=f"{column_letter(c1)}{r1}",
+            ),
+        )
+    )
+
+
 def _hidden_rows(sheet: Sheet, rows: list[int]) -> list[Problem]:
     shown = [n for n in rows if n >= sheet.header_row]
     if not shown:
@@ -120,6 +153,8 @@ def _merged_away(
                 else:
                     held = row.values[index] if row is not None else None
                 if not _filled(held):
+                    if row is not None and number > sheet.header_row and r1 > sheet.header_row:
+                        _shown_but_empty(problems, sheet, row, by_number, (r1, c1), column, span)
                     continue
                 key = sheet.headers[index]
                 problems.append(
