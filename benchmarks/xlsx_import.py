@@ -52,7 +52,7 @@ def build(work: Path, lines: int) -> tuple[Path, Path]:
 
     stalls = -(-lines // len(CATEGORIES))
     ledger_path = work / "ledger.sqlite"
-    book = work / f"tally-{lines}.xlsx"
+    book = work / f"tally-{lines}-shared.xlsx"
     if ledger_path.exists() and book.exists():
         return ledger_path, book
     ledger_path.unlink(missing_ok=True)
@@ -67,7 +67,9 @@ def build(work: Path, lines: int) -> tuple[Path, Path]:
     import_files(ledger, [roster])
     ledger.close()
 
-    wb = Workbook(write_only=True)
+    # normal mode, as Excel/WPS save: shared strings and a <dimension>, not inline strings
+    wb = Workbook()
+    wb.remove(wb.active)
     session = wb.create_sheet("场次")
     session.append(["赛季\nSeason", "日期\nDate", "承办单位\nHost", "游客人次\nVisitors"])
     session.append(["2025-26", SESSION_DATE, "辉苏木", 12000])
