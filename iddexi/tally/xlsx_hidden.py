@@ -89,8 +89,9 @@ def _hidden_rows(sheet: Sheet, rows: list[int]) -> list[Problem]:
 
 def _is_named(sheet: Sheet, index: int) -> bool:
     """Does the header cell of column ``index`` (0-based) hold a text of its own?"""
-    key = sheet.headers[index]
-    return key != column_letter(index + 1) and not key.endswith(f" ({column_letter(index + 1)})")
+    letter = column_letter(index + 1)
+    # an empty header is keyed by its letter ("F", or "F (F)" when "F" was taken)
+    return sheet.headers[index].removesuffix(f" ({letter})") != letter
 
 
 def _hidden_columns(sheet: Sheet, ranges: list[tuple[int, int]]) -> list[Problem]:
