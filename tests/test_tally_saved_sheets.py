@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from iddexi.ledger.core import Ledger
+from iddexi.ledger.errors import ProblemsError
 from tests.helpers.ledger_state import dump_file
 
 
@@ -182,3 +183,18 @@ def test_a_totals_mismatch_names_the_amounts_typed_as_text(
     stderr = refused(run, ledger_path, tmp_path / "s.xlsx")
     assert "s.xlsx:Sales:4:amount: the totals row says ¥100.00" in stderr
     assert "typed as text in row 3 (1.2万)" in stderr
+
+
+def test_reading_a_big_workbook_reports_progress(market: Ledger, tmp_path: Path) -> None:
+    from iddexi.tally.importer import import_files
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["season", "session", "stall", "category", "amount"])
+    for n in range(12_000):
+        ws.append(["2025-26", 1 + n % 2, ("M01", "D01", "F01")[n % 3], f"c{n}", 1])
+    wb.save(tmp_path / "big.xlsx")
+    read: list[tuple[int, int]] = []
+    with pytest.raises(ProblemsError, match="12000 problems"):  # refused after reading
+        import_files(market, [tmp_path / "big.xlsx"], reading=lambda d, t: read.append((d, t)))
+    assert read == [(5_000, 12_001), (10_000, 12_001)]

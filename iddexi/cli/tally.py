@@ -84,6 +84,7 @@ def import_(
             replace=replace,
             progress=progress,
             session=session,
+            reading=progress.reading,
         )
     for outcome in outcomes:
         for column in outcome.ignored_columns:
@@ -141,13 +142,21 @@ class _Progress:
 
     def __init__(self) -> None:
         self.bar = None
-        self.task = None
+        self.tasks: dict[str, object] = {}
         self.off = False
 
     def __enter__(self) -> _Progress:
         return self
 
+    def reading(self, done: int, total: int) -> None:
+        """Rows of a workbook read so far."""
+        self.show(_("Reading"), done, total)
+
     def __call__(self, done: int, total: int) -> None:
+        """Rows checked so far."""
+        self.show(_("Checking rows"), done, total)
+
+    def show(self, stage: str, done: int, total: int) -> None:
         if total <= PROGRESS_ROWS or self.off:
             return
         if self.bar is None:
@@ -161,8 +170,9 @@ class _Progress:
             console = Console(stderr=True)
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Checking rows", total=total)
-        self.bar.update(self.task, completed=done)
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -35,7 +35,7 @@ from iddexi.tally.rosters import (
     validate_townships,
 )
 from iddexi.tally.session_sheets import pair_session_sheets, session_for
-from iddexi.tally.sources import Sheet, read_sheets
+from iddexi.tally.sources import Reading, Sheet, read_sheets
 from iddexi.tally.validate import control_total, validate_sales
 
 if TYPE_CHECKING:
@@ -106,16 +106,18 @@ def import_files(
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
     session: str | None = None,
+    reading: Reading | None = None,
 ) -> list[ImportOutcome]:
     """Import tally files in one transaction; raises ProblemsError listing every problem.
 
     ``session`` (``SEASON:N`` or ``SEASON:DATE``) is the session of a template's sales
-    sheet saved on its own, when its session sheet is not given alongside.
+    sheet saved on its own, when its session sheet is not given alongside. ``reading`` is
+    told the rows read of a big workbook, ``progress`` the rows checked.
     """
     if not paths:
         raise InputError("give at least one file to import")
     with _gc_paused():
-        return _import_files(ledger, paths, dry_run, replace, progress, session)
+        return _import_files(ledger, paths, dry_run, replace, progress, session, reading)
 
 
 @contextmanager
@@ -142,15 +144,16 @@ def _import_files(
     replace: bool,
     progress: Callable[[int, int], None] | None,
     session: str | None,
+    reading: Reading | None,
 ) -> list[ImportOutcome]:
     files = []
     for path in paths:
         path = Path(path)
         sha = _sha256(path)
         held = ledger.live_batch_with_sha(sha) if sha else None
-        files.append(_File(path, sha, read=False) if held else _read(path, sha))
+        files.append(_File(path, sha, read=False) if held else _read(path, sha, reading))
     if session is not None or any(f.lone_sales_sheet for f in files):
-        files = [f if f.read else _read(f.path, f.sha256) for f in files]
+        files = [f if f.read else _read(f.path, f.sha256, reading) for f in files]
         files = pair_session_sheets(files, session)
     total = sum(f.rows for f in files)
     done = 0
@@ -236,7 +239,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, sha256: str) -> _File:
+def _read(path: Path, sha256: str, reading: Reading | None = None) -> _File:
     f = _File(path, sha256)
     name = path.name
     if not path.exists():
@@ -246,7 +249,7 @@ def _read(path: Path, sha256: str) -> _File:
         f.problems.append(Problem(str(path), "is a folder; give the sheet files inside it"))
         return f
     try:
-        sheets = read_sheets(path, header_row_finder=looks_like_header)
+        sheets = read_sheets(path, header_row_finder=looks_like_header, reading=reading)
     except ProblemsError as exc:
         f.problems += exc.problems
         return f

@@ -59,6 +59,10 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 _ACCEPTED = ", ".join(XLSX_SUFFIXES + CSV_SUFFIXES)
 
 HeaderFinder = Callable[[list[object]], bool]
+#: Told (rows read, rows in all) while a workbook is read, for a progress bar.
+Reading = Callable[[int, int], None]
+#: Rows between two calls of a Reading callback.
+READING_STEP = 5_000
 # (row number as the user sees it, values with None for empty, row is blank)
 _RawRow = tuple[int, Sequence[object], bool]
 
@@ -152,6 +156,7 @@ def read_sheets(
     *,
     header_row_finder: HeaderFinder | None = None,
     max_rows: int = 200_000,
+    reading: Reading | None = None,
 ) -> list[Sheet]:
     """Read a ``.csv``/``.txt`` file (one sheet) or every worksheet of an ``.xlsx``/``.xlsm``.
 
@@ -171,7 +176,7 @@ def read_sheets(
         try:
             if suffix in CSV_SUFFIXES:
                 return [_read_text(path, header_row_finder, max_rows)]
-            return _read_workbook(path, header_row_finder, max_rows)
+            return _read_workbook(path, header_row_finder, max_rows, reading)
         finally:
             if paused:
                 gc.enable()
@@ -434,18 +439,27 @@ def _read_text(path: Path, finder: HeaderFinder | None, max_rows: int) -> Sheet:
 # ----------------------------------------------------------------------------- workbook
 
 
-def _sheet_rows(rows: Iterator[tuple[int, list[object]]]) -> Iterator[_RawRow]:
-    """Rows numbered as Excel shows them, with an empty row for each missing number."""
+def _sheet_rows(
+    rows: Iterator[tuple[int, list[object]]], count: Callable[[], None] | None = None
+) -> Iterator[_RawRow]:
+    """Rows numbered as Excel shows them, with an empty row for each missing number.
+
+    ``count`` is called after each :data:`READING_STEP` rows read.
+    """
     previous = 0
     empty: tuple[object, ...] = ()
-    for number, values in rows:
+    for index, (number, values) in enumerate(rows, start=1):
+        if count is not None and not index % READING_STEP:
+            count()
         for missing in range(previous + 1, number):
             yield missing, empty, True
         previous = number
         yield number, values, _is_blank(values)
 
 
-def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> list[Sheet]:
+def _read_workbook(
+    path: Path, finder: HeaderFinder | None, max_rows: int, reading: Reading | None = None
+) -> list[Sheet]:
     archive = open_checked_archive(path)
     name = path.name
     sheets: list[Sheet] = []
@@ -483,9 +497,17 @@ def _read_workbook(path: Path, finder: HeaderFinder | None, max_rows: int) -> li
                     "rows and columns"
                 )
             scans.append(scan)
+        done = 0
+
+        def count() -> None:
+            nonlocal done
+            done += READING_STEP
+            if reading is not None:
+                reading(min(done, rows_in_all), rows_in_all)
+
         for (title, state, part), scan in zip(book.sheets, scans, strict=True):
             layout = SheetLayout()
-            rows = _sheet_rows(worksheet_rows(archive, part, book, scan, layout))
+            rows = _sheet_rows(worksheet_rows(archive, part, book, scan, layout), count)
             sheet = _assemble(
                 name, title, rows, finder, max_rows, letters=True, hidden=state != "visible"
             )
