@@ -48,12 +48,16 @@ def _choice(table: Choices) -> Callable[[Cell], str]:
     return parse
 
 
-def _code(example: str, what: str) -> Callable[[Cell], str]:
+def _code(example: str, what: str | None = None) -> Callable[[Cell], str]:
+    """A code cell; ``what`` names a code that must not read as a totals label (a stall's:
+    its lines would be taken for the totals row)."""
+
     def parse(cell: Cell) -> str:
         code = text(cell.value) or ""
         if not CODE.fullmatch(code):
             raise InputError(f"must be letters, digits, '-', '_' or '.', e.g. {example}")
-        check_not_totals(code, what)
+        if what is not None:
+            check_not_totals(code, what)
         return code
 
     return parse
@@ -178,7 +182,7 @@ def validate_townships(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
 def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
     seen: dict[object, int] = {}
     for row in _rows(ctx, sheet, rec):
-        code = row.get("code", _code("2025-26", "season code"), required=True, label="season")
+        code = row.get("code", _code("2025-26"), required=True, label="season")
         start = row.get("start", lambda c: parse_date(c.value, "start"), required=True)
         end = row.get("end", lambda c: parse_date(c.value, "end"), required=True)
         kind = row.get("kind", _choice(SEASON_KIND))
