@@ -202,3 +202,19 @@ def test_a_stall_merged_over_two_lines_says_the_second_holds_nothing(
     )
     stderr = refused(run, ledger_path, path, "two.xlsx:Sales:3:stall: cell C3 lies under")
     assert "it shows F01 but holds nothing" in stderr and "stall is empty" not in stderr
+
+
+def test_a_line_of_a_stall_coded_sum_from_before_is_refused_not_taken_for_the_total(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    # a ledger from before such codes were refused (written straight into its table)
+    market.conn.execute(
+        "INSERT INTO stalls (code, name, herder, batch_id) VALUES ('SUM', '苏木', 0, 1)"
+    )
+    market.conn.commit()
+    path = tmp_path / "sales.csv"
+    path.write_text(
+        "season,session,stall,category,amount\n2025-26,1,M01,meat,300\n2025-26,1,SUM,meat,300\n",
+        encoding="utf-8",
+    )
+    refused(run, ledger_path, path, "sales.csv:3:stall: stall SUM reads as the label of a totals")

@@ -213,6 +213,17 @@ def validate_sales(
         number, values, _positions, _where = row
         code, amount = values[i_stall], values[i_amount]
         if number in totals_at:
+            if code is not None and stall_of[code] is not None:
+                # a stall recorded before such codes were refused: never skip its line
+                fail(
+                    row,
+                    c_stall,
+                    _(
+                        "stall {code} reads as the label of a totals row, so this line cannot "
+                        "be told from the total; give the stall another code"
+                    ).format(code=text(code)),
+                )
+                continue
             if is_blank(amount):
                 continue
             if totals is not None:
