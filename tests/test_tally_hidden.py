@@ -205,13 +205,12 @@ def test_a_stall_merged_over_two_lines_says_the_second_holds_nothing(
 
 
 def test_a_line_of_a_stall_coded_sum_from_before_is_refused_not_taken_for_the_total(
-    market: Ledger, run, ledger_path: Path, tmp_path: Path
+    market: Ledger, run, ledger_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # a ledger from before such codes were refused (written straight into its table)
-    market.conn.execute(
-        "INSERT INTO stalls (code, name, herder, batch_id) VALUES ('SUM', '苏木', 0, 1)"
-    )
-    market.conn.commit()
+    # a ledger from before such codes were refused
+    with monkeypatch.context() as before_the_fix:
+        before_the_fix.setattr("iddexi.ledger.reference.check_not_totals", lambda *a: None)
+        market.add_stall("SUM", "苏木牛肉", category="meat")
     path = tmp_path / "sales.csv"
     path.write_text(
         "season,session,stall,category,amount\n2025-26,1,M01,meat,300\n2025-26,1,SUM,meat,300\n",
