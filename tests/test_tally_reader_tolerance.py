@@ -51,7 +51,9 @@ def test_only_number_formats_are_read_from_odd_styles(market: Ledger, run, tmp_p
     )
     result = run("tally", "import", path)
     assert result.exit_code == 0, result.stderr
+    # openpyxl's stylesheet reader prints "99 is out of range" for such a style
     assert result.stdout.startswith("styled.xlsx: sales, 1 row")
+    assert "out of range" not in result.output
     assert amounts(run, "2025-26:2") == [("M01", 100)]
 
 
