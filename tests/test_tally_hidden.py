@@ -85,6 +85,23 @@ def test_a_hidden_row_inside_the_table_is_refused(
     refused(run, ledger_path, path, "rows.xlsx:Sales:7: row 7 is hidden: unhide it or delete it")
 
 
+def test_rows_hidden_by_default_are_refused(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    # zeroHeight: every row without a height of its own is hidden
+    path = workbook(
+        tmp_path / "zero.xlsx",
+        [
+            row(1, HEADER, ' ht="15" customHeight="1"'),
+            row(2, ["2025-26", 1, "M01", "meat", 100], ' ht="15" customHeight="1"'),
+            row(3, ["2025-26", 1, "D01", "dairy", 3200]),
+        ],
+        before='<sheetFormatPr defaultRowHeight="15" zeroHeight="1"/>',
+    )
+    stderr = refused(run, ledger_path, path, "zero.xlsx:Sales:3: row 3 is hidden")
+    assert "Sales:2:" not in stderr
+
+
 def test_a_hidden_column_holding_figures_is_refused_at_its_header(
     market: Ledger, run, ledger_path: Path, tmp_path: Path
 ) -> None:

@@ -127,6 +127,8 @@ def worksheet_rows(
     ns = f"{{{SHEET_MAIN_NS}}}"
     row_tag, cell_tag, v_tag, f_tag = ns + "row", ns + "c", ns + "v", ns + "f"
     merge_tag, col_tag, is_tag = ns + "mergeCell", ns + "col", ns + "is"
+    format_tag = ns + "sheetFormatPr"
+    rows_hidden = False  # zeroHeight: rows are hidden unless given a height of their own
     uncalculated = layout.uncalculated
     strings, dates, durations = book.strings, book.date_formats, book.timedelta_formats
     n_strings = len(strings)
@@ -141,6 +143,8 @@ def worksheet_rows(
                         layout.merges.append(_merge(row.get("ref"), previous))
                     elif row.tag == col_tag:
                         _hidden_columns(row, layout.hidden_columns)
+                    elif row.tag == format_tag:
+                        rows_hidden = row.get("zeroHeight") in _TRUE
                     continue
                 r = row.get("r")
                 number = previous + 1 if r is None else _row_number(r, previous)
@@ -243,7 +247,11 @@ def worksheet_rows(
                                 uncalculated.append((number, column))
                         elif not saved.text and t != "str":
                             uncalculated.append((number, column))
-                if values and (row.get("hidden") in _TRUE or row.get("ht") in _ZERO):
+                if values and (
+                    row.get("hidden") in _TRUE
+                    or row.get("ht") in _ZERO
+                    or (rows_hidden and row.get("customHeight") not in _TRUE)
+                ):
                     layout.hidden_rows.append(number)
                 row.clear()
                 previous = number
