@@ -15,7 +15,7 @@ from iddexi.i18n import _
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.values import MAX_LINE_FEN, is_totals_label, parse_yuan
-from iddexi.tally.sources import Cell, Row, Sheet
+from iddexi.tally.sheets import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger

@@ -35,7 +35,7 @@ from iddexi.ledger.words import (
 )
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
-from iddexi.tally.sources import Cell, Sheet
+from iddexi.tally.sheets import Cell, Sheet
 
 
 def _choice(table: Choices) -> Callable[[Cell], str]:

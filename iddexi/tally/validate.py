@@ -34,7 +34,7 @@ from iddexi.tally.cells import (
     totals_rows,
 )
 from iddexi.tally.headers import Recognised
-from iddexi.tally.sources import Row, Sheet
+from iddexi.tally.sheets import Row, Sheet
 
 #: The season value of a sales table without a season column.
 _NO_COLUMN = object()

@@ -11,15 +11,11 @@ row made by mistake (the usual cause) would lose a stall's takings without a wor
 
 from __future__ import annotations
 
-from typing import Any
-
 from iddexi.i18n import _
 from iddexi.ledger.errors import InputError, Problem
+from iddexi.tally.sheets import Row, Sheet
 from iddexi.tally.xlsx_rows import SheetLayout
 from iddexi.tally.xlsx_safety import column_letter
-
-# A sources.Sheet (sources imports this module, so the type is not imported here).
-Sheet = Any
 
 
 def hidden_problems(sheet: Sheet, layout: SheetLayout, max_cells: int) -> list[Problem]:
@@ -41,8 +37,8 @@ def hidden_problems(sheet: Sheet, layout: SheetLayout, max_cells: int) -> list[P
 def _shown_but_empty(
     problems: list[Problem],
     sheet: Sheet,
-    row: Any,
-    by_number: dict[int, Any],
+    row: Row,
+    by_number: dict[int, Row],
     first: tuple[int, int],
     column: int,
     span: str,
