@@ -10,22 +10,20 @@ alone, to the session named by ``--session``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import parse_date_within
 from iddexi.tally.cells import text
+from iddexi.tally.files import TallyFile
 
 if TYPE_CHECKING:
     from iddexi.ledger.bulk import Lookups, Plan
 
-# An importer._File (the importer imports this module, so the type is not imported here).
-_File = Any
 
-
-def _is_session_sheet(f: _File) -> bool:
+def _is_session_sheet(f: TallyFile) -> bool:
     """One sessions table of one row: what a template's session sheet saves as."""
     if len(f.tables) != 1 or f.tables[0][1].kind.kind != "sessions":
         return False
@@ -33,7 +31,7 @@ def _is_session_sheet(f: _File) -> bool:
     return sum(1 for row in sheet.rows if not row.is_blank()) == 1
 
 
-def pair_session_sheets(files: list[_File], session: str | None) -> list[_File]:
+def pair_session_sheets(files: list[TallyFile], session: str | None) -> list[TallyFile]:
     """Give each lone sales sheet its session; session sheets go first in the returned list.
 
     A sales sheet without a session sheet alongside and without ``session`` gets a problem
@@ -83,7 +81,7 @@ def pair_session_sheets(files: list[_File], session: str | None) -> list[_File]:
 
 
 def session_for(
-    f: _File, lookups: Lookups, plan: Plan, problems: list[Problem]
+    f: TallyFile, lookups: Lookups, plan: Plan, problems: list[Problem]
 ) -> tuple[str, dt.date] | None:
     """(season, date) of the session a lone sales sheet belongs to, or None (a problem kept).
 
@@ -147,7 +145,7 @@ def session_for(
     return season.code, date
 
 
-def _from_session_sheet(partner: _File, lookups: Lookups) -> tuple[str, dt.date] | None:
+def _from_session_sheet(partner: TallyFile, lookups: Lookups) -> tuple[str, dt.date] | None:
     sheet, rec = partner.tables[0]
     row = next(r for r in sheet.rows if not r.is_blank())
     season = lookups.seasons.get(text(row.value(rec.columns["season"])) or "")
