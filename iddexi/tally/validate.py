@@ -12,8 +12,6 @@ repeated values, and builds nothing per row beyond the line it will write.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
 from operator import itemgetter
 
@@ -21,8 +19,7 @@ from iddexi.i18n import _
 from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
-from iddexi.ledger.sessions import split_session_ref
-from iddexi.ledger.values import format_yuan, parse_date, parse_date_within, parse_quantity
+from iddexi.ledger.values import format_yuan, parse_quantity
 from iddexi.tally.cells import (
     Context,
     amount_fen,
@@ -34,114 +31,8 @@ from iddexi.tally.cells import (
     totals_rows,
 )
 from iddexi.tally.headers import Recognised
+from iddexi.tally.session_refs import NO_COLUMN, SessionResolver
 from iddexi.tally.sheets import Row, Sheet
-
-#: The season value of a sales table without a season column.
-_NO_COLUMN = object()
-
-
-class SessionResolver:
-    """(season, session) values to a session id, with each distinct pair resolved once.
-
-    ``season`` is :data:`_NO_COLUMN` when the table has no season column.
-    """
-
-    def __init__(self, lookups: Lookups) -> None:
-        self.lookups = lookups
-        self.cache: dict[tuple[object, object], tuple[int, None] | tuple[None, Problem]] = {}
-
-    def resolve(self, season: object, session: object) -> tuple[int, None] | tuple[None, Problem]:
-        """``(id, None)``, or ``(None, Problem)`` whose location is ``season`` or
-        ``session``: the column to blame (the caller knows the row)."""
-        key = (season, session)
-        found = self.cache.get(key)
-        if found is None:
-            found = self._resolve(season, session)
-            self.cache[key] = found
-        return found
-
-    def _resolve(self, season: object, which: object) -> tuple[int, None] | tuple[None, Problem]:
-        def fail(where: str, message: str) -> tuple[None, Problem]:
-            return None, Problem(where, message)
-
-        lk = self.lookups
-        season_code = None if season is _NO_COLUMN else text(season)
-        shown = text(which)
-        if shown and ":" in shown and not isinstance(which, dt.date):
-            try:
-                season_code, shown = split_session_ref(shown)
-            except InputError as exc:
-                return fail("session", str(exc))
-            which = shown
-        if shown is None:
-            return fail("session", "session is empty; give its number or date")
-        number = _session_number(which)
-        if not season_code:
-            if number is not None or season is not _NO_COLUMN:
-                return fail("season", "season is empty; give its code, e.g. 2025-26")
-            return self._by_date_alone(which)
-        season = lk.seasons.get(season_code)
-        if season is None:
-            known = ", ".join(lk.seasons) or "none yet"
-            return fail("season", f"season {season_code} is not in the ledger (known: {known})")
-        if number is not None:
-            row = lk.by_number.get((season.code, number))
-            if row is None:
-                count = sum(1 for s, _ in lk.by_number if s == season.code)
-                return fail(
-                    "session", f"season {season.code} has no session {number} (it has {count})"
-                )
-            return row.id, None
-        try:
-            date = parse_date_within(which, season.start, season.end, "session")
-        except InputError as exc:
-            return fail("session", reword(exc, "session", which) + " or a session number")
-        if not season.start <= date <= season.end:
-            return fail(
-                "session",
-                f"{date} is outside season {season.code} ({season.start} … {season.end})",
-            )
-        row = lk.sessions.get((season.code, date.isoformat()))
-        if row is None:
-            return fail(
-                "session",
-                f"season {season.code} has no session on {date}; import the sessions table "
-                f"first or add it with `iddexi session add {season.code} --date {date}`",
-            )
-        return row.id, None
-
-    def _by_date_alone(self, which: object) -> tuple[int, None] | tuple[None, Problem]:
-        """A table without a season column: the date names the session in any season."""
-        try:
-            date = parse_date(which, "session")
-        except InputError as exc:
-            message = reword(exc, "session", which) + "; without a season column give dates"
-            return None, Problem("session", message)
-        day = date.isoformat()
-        found = [s for (_, d), s in self.lookups.sessions.items() if d == day]
-        if len(found) == 1:
-            return found[0].id, None
-        if found:
-            seasons = ", ".join(s.season for s in found)
-            message = f"{date} is a session of seasons {seasons}; add a season column"
-        else:
-            message = (
-                f"no season has a session on {date}; import the sessions table first or add "
-                "it with `iddexi session add`"
-            )
-        return None, Problem("session", message)
-
-
-def _session_number(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
-        return int(value)
-    return None
 
 
 def control_total(sheet: Sheet, rec: Recognised) -> int | None:
@@ -272,7 +163,7 @@ def validate_sales(
 
         sid = session_id
         if not template:
-            season = values[i_season] if i_season is not None else _NO_COLUMN
+            season = values[i_season] if i_season is not None else NO_COLUMN
             found = resolved.get((season, values[i_session]))  # type: ignore[index]
             if found is None:
                 found = sessions.resolve(season, values[i_session])  # type: ignore[index]
