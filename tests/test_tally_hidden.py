@@ -123,6 +123,20 @@ def test_a_hidden_column_holding_figures_is_refused_at_its_header(
     )
 
 
+def test_columns_hidden_by_default_are_refused(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    # defaultColWidth 0: only the columns a <col> gives a width are on screen
+    path = workbook(
+        tmp_path / "narrow.xlsx",
+        [row(1, [*HEADER, "note"]), row(2, ["2025-26", 1, "M01", "meat", 100, "x"])],
+        before='<sheetFormatPr defaultColWidth="0" defaultRowHeight="15"/>'
+        '<cols><col min="1" max="5" width="12" customWidth="1"/></cols>',
+    )
+    stderr = refused(run, ledger_path, path, "narrow.xlsx:Sales:1:note: column F (note) is hidden")
+    assert "column E" not in stderr
+
+
 def test_an_empty_hidden_row_or_column_is_no_problem(market: Ledger, run, tmp_path: Path) -> None:
     path = workbook(
         tmp_path / "empty.xlsx",

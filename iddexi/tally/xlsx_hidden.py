@@ -28,7 +28,11 @@ def hidden_problems(sheet: Sheet, layout: SheetLayout, max_cells: int) -> list[P
     if not sheet.header_row:
         return []
     problems = _hidden_rows(sheet, layout.hidden_rows)
-    problems += _hidden_columns(sheet, layout.hidden_columns)
+    hidden = list(layout.hidden_columns)
+    if layout.columns_hidden:  # hidden by default: all but the columns given a width
+        shown = {c for first, last in layout.shown_columns for c in range(first, last + 1)}
+        hidden += [(c, c) for c in range(1, len(sheet.headers) + 1) if c not in shown]
+    problems += _hidden_columns(sheet, hidden)
     if layout.merges:
         problems += _merged_away(sheet, layout.merges, max_cells)
     return problems

@@ -56,6 +56,9 @@ class SheetLayout:
 
     hidden_rows: list[int] = field(default_factory=list)
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    # defaultColWidth="0": every column is hidden but those a <col> gives a width
+    columns_hidden: bool = False
+    shown_columns: list[tuple[int, int]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     uncalculated: list[tuple[int, int]] = field(default_factory=list)
 
@@ -142,9 +145,10 @@ def worksheet_rows(
                     if row.tag == merge_tag:
                         layout.merges.append(_merge(row.get("ref"), previous))
                     elif row.tag == col_tag:
-                        _hidden_columns(row, layout.hidden_columns)
+                        _hidden_columns(row, layout)
                     elif row.tag == format_tag:
                         rows_hidden = row.get("zeroHeight") in _TRUE
+                        layout.columns_hidden = _zero(row.get("defaultColWidth"))
                     continue
                 r = row.get("r")
                 number = previous + 1 if r is None else _row_number(r, previous)
@@ -291,21 +295,25 @@ def _merge(ref: str | None, last_row: int) -> tuple[int, int, int, int]:
     )
 
 
-def _hidden_columns(col: Any, out: list[tuple[int, int]]) -> None:
-    """Record a ``<col min max hidden width>`` that hides its columns."""
+def _zero(width: str | None) -> bool:
+    try:
+        return width is not None and len(width) < 32 and float(width) == 0
+    except ValueError:
+        return False
+
+
+def _hidden_columns(col: Any, layout: SheetLayout) -> None:
+    """Record the columns a ``<col min max hidden width>`` hides (or shows)."""
     width = col.get("width")
-    hidden = col.get("hidden") in _TRUE
-    if not hidden and width is not None:
-        try:
-            hidden = float(width) == 0
-        except ValueError:
-            hidden = False
-    if not hidden:
-        return
+    hidden = col.get("hidden") in _TRUE or _zero(width)
     first, last = col.get("min", ""), col.get("max", "")
     if not (first.isdigit() and last.isdigit() and len(first) <= 5 and len(last) <= 5):
         return  # openpyxl ignores such a <col> too: it hides nothing Excel would show
-    out.append((max(1, int(first)), min(int(last), MAX_EXCEL_COLUMNS)))
+    span = (max(1, int(first)), min(int(last), MAX_EXCEL_COLUMNS))
+    if hidden:
+        layout.hidden_columns.append(span)
+    elif width is not None:
+        layout.shown_columns.append(span)
 
 
 def _bad_ref(ref: str, number: int, column: int) -> NoReturn:
