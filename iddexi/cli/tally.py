@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli.common import App, ledger, say, warn
+from iddexi.i18n import _
 
 if TYPE_CHECKING:
     from iddexi.tally.importer import ImportOutcome
@@ -60,6 +61,16 @@ def import_(
         bool,
         typer.Option("--replace", help="Supersede lines and details the ledger already holds."),
     ] = False,
+    session: Annotated[
+        str | None,
+        typer.Option(
+            "--session",
+            help=_(
+                "SEASON:N or SEASON:YYYY-MM-DD: the session of a template's sales sheet saved "
+                "on its own (as CSV), when its session sheet is not given alongside."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Import filled tally sheets, all files or none.  Example: iddexi tally import tally-1206.xlsx sales.csv --dry-run"""
     from iddexi.tally.importer import import_files
@@ -67,12 +78,25 @@ def import_(
     book = ledger(ctx)
     with _Progress() as progress:
         outcomes = import_files(
-            book, list(files), dry_run=dry_run, replace=replace, progress=progress
+            book,
+            list(files),
+            dry_run=dry_run,
+            replace=replace,
+            progress=progress,
+            session=session,
+            reading=progress.reading,
         )
     for outcome in outcomes:
         for column in outcome.ignored_columns:
             warn(f"{outcome.file.name}: column {column!r} is not a field of this table; ignored")
+        for warning in outcome.warnings:
+            warn(f"{outcome.file.name}: {warning}")
         say(describe(outcome, dry_run=dry_run))
+        if dry_run:
+            for made in outcome.new_sessions:
+                say(_("  would create session {session}").format(session=made))
+            for label, code in outcome.categories:
+                say(_("  category {label} → {code}").format(label=label, code=code))
     if dry_run:
         typer.echo("Dry run: nothing was written.")
 
@@ -118,13 +142,21 @@ class _Progress:
 
     def __init__(self) -> None:
         self.bar = None
-        self.task = None
+        self.tasks: dict[str, object] = {}
         self.off = False
 
     def __enter__(self) -> _Progress:
         return self
 
+    def reading(self, done: int, total: int) -> None:
+        """Rows of a workbook read so far."""
+        self.show(_("Reading"), done, total)
+
     def __call__(self, done: int, total: int) -> None:
+        """Rows checked so far."""
+        self.show(_("Checking rows"), done, total)
+
+    def show(self, stage: str, done: int, total: int) -> None:
         if total <= PROGRESS_ROWS or self.off:
             return
         if self.bar is None:
@@ -138,8 +170,9 @@ class _Progress:
             console = Console(stderr=True)
             self.bar = Progress(console=console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task("Checking rows", total=total)
-        self.bar.update(self.task, completed=done)
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -15,7 +15,7 @@ from iddexi.ledger.records import (
     Stall,
     Township,
 )
-from iddexi.ledger.values import CODE, clean_text, refuse_totals_code
+from iddexi.ledger.values import CODE, check_not_totals, clean_text
 from iddexi.ledger.words import MARKET_DAY, SEASON_KIND, TOWNSHIP_KIND, pick
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ class ReferenceMixin:
             raise InputError(
                 f"stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01"
             )
-        refuse_totals_code(code)
+        check_not_totals(code, "stall code")
         name = _text(name, "stall name", required=True) or ""
         category_code = self.resolve_category(category) if category else None
         township_name = self.require_township(township) if township else None

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
@@ -22,36 +23,15 @@ MAX_QUANTITY = Decimal(1_000_000_000)
 QUANTITY_PLACES = 4
 #: A count (visitors, planned sessions, a batch number typed by hand): at most ten million.
 MAX_COUNT = 10_000_000
-#: A totals row may pass one line's limit, but not ¥10,000,000,000 (a thousand lines at
-#: the limit): SQLite's integers end at 2**63, and no market day comes near this.
-MAX_TOTAL_FEN = 10_000_000_000 * FEN_PER_YUAN
 #: A season or stall code: letters and digits, then also ``.``, ``_`` and ``-``.
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*")
-#: The labels of a tally sheet's totals row (compared NFKC, case-folded, without spaces
-#: or a closing colon). A stall may not be coded so: its row would be taken for totals.
+#: What a tally sheet's totals row is labelled with (compared by :func:`is_totals_label`).
 TOTALS_LABELS = frozenset(
     {"合计", "总计", "总合计", "合计金额", "total", "totals", "grandtotal", "sum"}
 )
-
-
-def is_totals_label(value: str) -> bool:
-    """Whether ``value`` reads as a totals row's label (合计, Total, SUM …)."""
-    if len(value) > 40:
-        return False
-    key = unicodedata.normalize("NFKC", value).casefold()
-    return "".join(key.split()).rstrip(":") in TOTALS_LABELS
-
-
-def refuse_totals_code(code: str) -> str:
-    """A stall code, refused when an import would read its row as a totals row."""
-    if is_totals_label(code):
-        message = _(
-            "stall code {code!r} reads as a totals row in a tally sheet, where its takings "
-            "would not count; choose another code"
-        )
-        raise InputError(message.format(code=code))
-    return code
-
+#: Digits of a whole number read from a person or a file, at most (beyond any real count,
+#: well below Python's 4,300-digit limit on int()).
+MAX_DIGITS = 18
 
 # digits with optional thousands separators done right, then optional decimals
 _PLAIN = re.compile(r"\d+(?:\.\d+)?|\.\d+", re.ASCII)
@@ -59,6 +39,30 @@ _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _CURRENCY = ("¥", "￥", "RMB", "CNY")
 _YUAN_SUFFIX = ("元", "圆")
 _WAN_SUFFIX = ("万元", "万")
+
+
+@lru_cache(maxsize=4096)
+def is_totals_label(text: str) -> bool:
+    """合计, 总计, Total, SUM … in any width, case or spacing, with or without a colon.
+
+    A stall or season code that reads like this is refused (:func:`check_not_totals`):
+    a tally sheet's row with it in the stall cell would be taken for the totals row.
+    """
+    if len(text) > 40:
+        return False
+    key = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(key.split()).rstrip(":") in TOTALS_LABELS
+
+
+def check_not_totals(code: str, what: str) -> None:
+    """Refuse a code that an import would read as a totals row's label."""
+    if is_totals_label(code):
+        raise InputError(
+            _(
+                "{what} {code!r} reads as the label of a totals row on a tally sheet, so its "
+                "lines would be taken for the total; choose another code"
+            ).format(what=what, code=code)
+        )
 
 
 def _normalise(text: str) -> str:
@@ -142,6 +146,20 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
         raise InputError(
             f"amount {original!r} is not a number of yuan; expected e.g. 1200, 1,200.50, ¥1200 or 1.5万"
         )
+    _whole, dot, decimals = text.partition(".")
+    if dot and len(decimals) > (6 if scale == _WAN else 2) and not isinstance(original, float):
+        # 12.000 is not ¥12.00: a figure written to the tenth of a fen, or a dot typed as a
+        # thousands separator (1.200 for 1,200); either way the person must say which
+        message = _("amount {value!r} has more than two decimals; yuan go down to the fen").format(
+            value=original
+        )
+        if scale != _WAN and re.fullmatch(r"\d{1,3}\.\d{2}0", text, re.ASCII):
+            message += _(" (for thousands write 1200 or 1,200, not 1.200)")
+        raise InputError(message)
+    if len(text) > 40:
+        raise InputError(
+            _("amount {value!r} is implausibly large; check the figure").format(value=original)
+        )
     try:
         return Decimal(text.replace(",", "")) * scale
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
@@ -203,6 +221,37 @@ def parse_date(value: object, what: str = "date") -> dt.date:
     raise InputError(f"{what} {str(value)!r} is not a date; expected YYYY-MM-DD")
 
 
+_MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日?", re.ASCII)
+
+
+def parse_date_within(value: object, start: dt.date, end: dt.date, what: str = "date") -> dt.date:
+    """A date as :func:`parse_date` reads it, or a day without its year (``11月28日``) that
+    falls between ``start`` and ``end`` (a season: a winter one crosses New Year)."""
+    text = _normalise(value) if isinstance(value, str) else ""
+    match = _MONTH_DAY.fullmatch(text)
+    if match is None:
+        return parse_date(value, what)
+    month, day = (int(g) for g in match.groups())
+    valid = False
+    for year in range(start.year, end.year + 1):
+        try:
+            found = dt.date(year, month, day)
+        except ValueError:
+            continue
+        valid = True
+        if start <= found <= end:
+            return found
+    if not valid and not (month == 2 and day == 29):
+        raise InputError(
+            _("{what} {value!r} is not a day of the calendar").format(what=what, value=str(value))
+        )
+    raise InputError(
+        _("{what} {value!r} is not a day between {start} and {end}; give the year too").format(
+            what=what, value=str(value), start=start, end=end
+        )
+    )
+
+
 def parse_count(value: object, what: str) -> int:
     """A whole number of zero or more (visitors, planned sessions)."""
     if isinstance(value, bool):
@@ -213,12 +262,28 @@ def parse_count(value: object, what: str) -> int:
         number = int(value)
     else:
         text = _normalise(str(value)) if value is not None else ""
-        if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
-            raise InputError(f"{what} {_brief(value)} is not a whole number of zero or more")
-        digits = text.replace(",", "").lstrip("0") or "0"
-        if len(digits) > _MAX_DIGITS:  # int() of 4,300 digits or more raises ValueError
-            raise InputError(f"{what} {_brief(value)} is implausibly large")
-        number = int(digits)
+        text = text.removesuffix("人次").rstrip() if text.endswith("人次") else text
+        wan = re.fullmatch(r"(\d{1,9}(?:\.\d{1,4})?)\s*万", text, re.ASCII)
+        if wan is not None:  # 1.5万 (人次): the way visitor figures are reported
+            scaled = Decimal(wan.group(1)) * _WAN
+            if scaled != scaled.to_integral_value():
+                raise InputError(
+                    _("{what} {value} is not a whole number").format(what=what, value=_brief(value))
+                )
+            number = int(scaled)
+        elif not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
+            raise InputError(
+                _("{what} {value} is not a whole number of zero or more").format(
+                    what=what, value=_brief(value)
+                )
+            )
+        else:
+            digits = text.replace(",", "").lstrip("0") or "0"
+            if len(digits) > MAX_DIGITS:  # int() of 4,300 digits or more raises ValueError
+                raise InputError(
+                    _("{what} {value} is implausibly large").format(what=what, value=_brief(value))
+                )
+            number = int(digits)
     if number < 0:
         raise InputError(f"{what} {_brief(value)} is negative")
     if number > MAX_COUNT:
@@ -332,8 +397,6 @@ def shown(value: object) -> str:
 
 
 # --- whole numbers from the command line or a cell -------------------------------------
-#: More digits than this is no count anyone means (and Python refuses to read 4,300).
-_MAX_DIGITS = 18
 
 
 def parse_bounded(value: object, what: str, low: int, high: int) -> int:
@@ -354,7 +417,7 @@ def parse_bounded(value: object, what: str, low: int, high: int) -> int:
             message = _("{what} {value} is not a whole number")
             raise InputError(message.format(what=what, value=_brief(value)))
         digits = digits.replace(",", "").lstrip("0") or "0"
-        if len(digits) > _MAX_DIGITS:
+        if len(digits) > MAX_DIGITS:
             raise InputError(
                 out_of_range.format(what=what, value=_brief(value), low=low, high=high)
             )

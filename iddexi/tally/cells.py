@@ -7,22 +7,23 @@ Shared by the sales validation (:mod:`iddexi.tally.validate`) and the smaller ta
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import Lookups, Plan
 from iddexi.ledger.errors import InputError, Problem
-from iddexi.ledger.values import MAX_LINE_FEN, MAX_TOTAL_FEN, TOTALS_LABELS, parse_yuan
-from iddexi.tally.sources import Cell, Row, Sheet
+from iddexi.ledger.values import MAX_LINE_FEN, is_totals_label, parse_yuan
+from iddexi.tally.sheets import Cell, Row, Sheet
 
 if TYPE_CHECKING:
     from iddexi.ledger.core import Ledger
 
 Tick = Callable[[int], None]
-_TOTALS = TOTALS_LABELS
+#: A totals row's amount, at most: 200,000 lines of the most one line may hold (a figure
+#: beyond it would not even fit SQLite's integers).
+MAX_TOTAL_FEN = 200_000 * MAX_LINE_FEN
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Context:
     replace: bool = False
     tick: Tick = lambda n: None  # rows done, for a progress bar
     batch_id: int | None = None  # the batch the file is written in
+    # category labels as written → category codes, where they differ (奶 → dairy)
+    categories: dict[str, str] = field(default_factory=dict)
 
 
 def is_blank(value: object) -> bool:
@@ -58,13 +61,22 @@ def text(value: object) -> str | None:
 
 def is_totals(value: object) -> bool:
     """A totals row's label: 合计, 总计, Total … (in any width, case or spacing)."""
-    return type(value) is str and _totals_text(value)
+    return type(value) is str and is_totals_label(value)
 
 
 def is_totals_row(values: Sequence[object], first: object, stall: object) -> bool:
-    """A totals row: 合计/总计/Total in the first cell, the stall cell or, when the first
-    cell is empty, the first cell that is not."""
-    if (type(first) is str and _totals_text(first)) or (type(stall) is str and _totals_text(stall)):
+    """A totals row: 合计/总计/Total in the stall cell, or with the stall cell empty, in the
+    first cell or (when that is empty too) the first cell that is not.
+
+    A row whose stall cell names a stall is never a totals row, whatever its first cell
+    says: it is checked as a line (no stall code can read as a totals label, see
+    :func:`~iddexi.ledger.values.check_not_totals`), so no line is ever skipped unseen.
+    """
+    if type(stall) is str and is_totals_label(stall):
+        return True
+    if stall is not None and not is_blank(stall):
+        return False
+    if type(first) is str and is_totals_label(first):
         return True
     if first is None:
         for value in values:
@@ -95,14 +107,6 @@ def totals_rows(sheet: Sheet, stall: str) -> list[Row]:
     return found
 
 
-@functools.lru_cache(maxsize=4096)
-def _totals_text(value: str) -> bool:
-    if len(value) > 40:
-        return False
-    key = unicodedata.normalize("NFKC", value).casefold()
-    return "".join(key.split()).rstrip(":") in _TOTALS
-
-
 def reword(exc: InputError, what: str, value: object) -> str:
     """``"amount '1O0' is not …"`` → ``"amount is not …"``: the value is shown after it."""
     message = str(exc)
@@ -124,8 +128,15 @@ def problem_at(row: Row, key: str, message: str) -> Problem:
 
 def total_fen(value: object) -> int:
     """A totals row's amount: money read as parse_yuan reads it, but a day's total may pass
-    the ¥10,000,000 that one line may not (up to MAX_TOTAL_FEN, which SQLite can hold)."""
-    return parse_yuan(value, limit=MAX_TOTAL_FEN)
+    the ¥10,000,000 that one line may not (up to :data:`MAX_TOTAL_FEN`)."""
+    fen = parse_yuan(value, limit=None)
+    if fen > MAX_TOTAL_FEN:
+        raise InputError(
+            _("amount {value!r} is implausibly large for a total; check the figure").format(
+                value=value
+            )
+        )
+    return fen
 
 
 def amount_fen(value: object) -> int:

@@ -25,8 +25,8 @@ from iddexi.ledger.values import parse_count
 from iddexi.tally.cells import Context, problem, text
 from iddexi.tally.headers import Recognised
 from iddexi.tally.rosters import Fields, _rows
+from iddexi.tally.session_refs import NO_COLUMN, SessionResolver
 from iddexi.tally.sources import Sheet
-from iddexi.tally.validate import _NO_COLUMN, SessionResolver
 
 
 def _clock(cell_value: object) -> str:
@@ -106,7 +106,7 @@ def _session(ctx: Context, row: Fields, resolver: SessionResolver) -> int | None
         if cells.get("session") is not None:
             row.fail(cells["session"], _("session is empty; give SEASON:N or its date"))
         return None
-    season = cells["season"].value if "season" in cells else _NO_COLUMN
+    season = cells["season"].value if "season" in cells else NO_COLUMN
     found, trouble = resolver.resolve(season, cells["session"].value)
     if trouble is not None:
         blamed = cells.get(trouble.location) or cells["session"]

@@ -17,9 +17,17 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _NOISE = re.compile(r"[\s_\-.:*#/\\'\"]+")
 
 
+#: The traditional forms of the characters in our headers (a sheet from Hong Kong, Taiwan
+#: or a traditional-character input method names the same columns).
+_SIMPLIFIED = str.maketrans(
+    "場攤編號類額銷營數單備註說賽辦題遊計氣溫稱經屬蘇鄉鎮戶開結劃別選",
+    "场摊编号类额销营数单备注说赛办题游计气温称经属苏乡镇户开结划别选",
+)
+
+
 def normalise(text: str) -> str:
-    """``"金额（元）"`` → ``"金额"``, ``"Count_Method "`` → ``"countmethod"``."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """``"金额（元）"`` → ``"金额"``, ``"Count_Method "`` → ``"countmethod"``, ``"攤位"`` → ``"摊位"``."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_SIMPLIFIED)
     text = _BRACKETS.sub("", text)
     return _NOISE.sub("", text)
 

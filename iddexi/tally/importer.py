@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -23,17 +22,19 @@ from typing import TYPE_CHECKING
 
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
+from iddexi.ledger.sessions import market_day_mismatch
 from iddexi.ledger.transactions import savepoint
 from iddexi.tally.cells import Context
+from iddexi.tally.files import TallyFile, read_file, sha256_of
 from iddexi.tally.gates import validate_gate_samples
-from iddexi.tally.headers import KINDS, Recognised, describe_kinds, looks_like_header, recognise
 from iddexi.tally.rosters import (
     validate_seasons,
     validate_sessions,
     validate_stalls,
     validate_townships,
 )
-from iddexi.tally.sources import Sheet, read_sheets
+from iddexi.tally.session_sheets import pair_session_sheets, session_for
+from iddexi.tally.sources import Reading
 from iddexi.tally.validate import control_total, validate_sales
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 #: Problems listed in one refusal; the summary still gives the full count.
 MAX_LISTED_PROBLEMS = 200
-_ORDER = ("townships", "seasons", "stalls", "sessions", "gate_samples", "sales", "sales_sheet")
 
 
 @dataclass(frozen=True)
@@ -62,19 +62,10 @@ class ImportOutcome:
     ignored_columns: tuple[str, ...] = ()
     control_total_fen: int | None = None
     duplicate_of: Path | None = None  # an earlier file of the same command had these bytes
-
-
-@dataclass
-class _File:
-    path: Path
-    sha256: str = ""
-    tables: list[tuple[Sheet, Recognised]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    template: bool = False
-
-    @property
-    def rows(self) -> int:
-        return sum(len(sheet.rows) for sheet, _ in self.tables)
+    # category labels as written → the category they were read as (奶 → dairy)
+    categories: tuple[tuple[str, str], ...] = ()
+    new_sessions: tuple[str, ...] = ()  # sessions the file creates, e.g. "2025-26:3 (2025-12-06)"
+    warnings: tuple[str, ...] = ()  # e.g. a session on another weekday than the market day
 
 
 class _DryRun(Exception):
@@ -88,12 +79,19 @@ def import_files(
     dry_run: bool = False,
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    session: str | None = None,
+    reading: Reading | None = None,
 ) -> list[ImportOutcome]:
-    """Import tally files in one transaction; raises ProblemsError listing every problem."""
+    """Import tally files in one transaction; raises ProblemsError listing every problem.
+
+    ``session`` (``SEASON:N`` or ``SEASON:DATE``) is the session of a template's sales
+    sheet saved on its own, when its session sheet is not given alongside. ``reading`` is
+    told the rows read of a big workbook, ``progress`` the rows checked.
+    """
     if not paths:
         raise InputError("give at least one file to import")
     with _gc_paused():
-        return _import_files(ledger, paths, dry_run, replace, progress)
+        return _import_files(ledger, paths, dry_run, replace, progress, session, reading)
 
 
 @contextmanager
@@ -119,13 +117,18 @@ def _import_files(
     dry_run: bool,
     replace: bool,
     progress: Callable[[int, int], None] | None,
+    session: str | None,
+    reading: Reading | None,
 ) -> list[ImportOutcome]:
     files = []
     for path in paths:
         path = Path(path)
-        sha = _sha256(path)
+        sha = sha256_of(path)
         held = ledger.live_batch_with_sha(sha) if sha else None
-        files.append(_File(path, sha) if held else _read(path, sha))
+        files.append(TallyFile(path, sha, read=False) if held else read_file(path, sha, reading))
+    if session is not None or any(f.lone_sales_sheet for f in files):
+        files = [f if f.read else read_file(f.path, f.sha256, reading) for f in files]
+        files = pair_session_sheets(files, session)
     total = sum(f.rows for f in files)
     done = 0
 
@@ -139,7 +142,7 @@ def _import_files(
     problems: list[Problem] = []
     # Sales tables alone are written without SQLite's per-row foreign-key checks: see
     # bulk.foreign_keys_off. Rosters, sessions and templates keep them.
-    kinds = {rec.kind.kind for f in files for _, rec in f.tables}
+    kinds = {rec.kind.kind for f in files for _sheet, rec in f.tables}
     checks = bulk.foreign_keys_off(ledger.conn) if kinds == {"sales"} else nullcontext()
     try:
         with checks, ledger.transaction():
@@ -170,10 +173,10 @@ def _import_files(
     return outcomes
 
 
-def _put_unreadable_first(f: _File, problems: list[Problem], before: int) -> None:
+def _put_unreadable_first(f: TallyFile, problems: list[Problem], before: int) -> None:
     """Formula cells without a saved value lead the file's problems; what validation said
     of those same cells (read as empty) is left out, the rest is kept."""
-    unreadable = [p for sheet, _ in f.tables for p in sheet.unreadable]
+    unreadable = [p for sheet, _rec in f.tables for p in sheet.unreadable]
     if unreadable:
         cells = {p.location for p in unreadable}
         found = [p for p in problems[before:] if p.location not in cells]
@@ -199,127 +202,9 @@ def _refusal(problems: list[Problem]) -> ProblemsError:
     return ProblemsError(listed, f"{count} {noun} found{shown}; nothing was written")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return ""  # _read reports why the file cannot be read
-    return digest.hexdigest()
-
-
-def _read(path: Path, sha256: str) -> _File:
-    f = _File(path, sha256)
-    name = path.name
-    if not path.exists():
-        f.problems.append(Problem(str(path), "no such file"))
-        return f
-    if path.is_dir():
-        f.problems.append(Problem(str(path), "is a folder; give the sheet files inside it"))
-        return f
-    try:
-        sheets = read_sheets(path, header_row_finder=looks_like_header)
-    except ProblemsError as exc:
-        f.problems += exc.problems
-        return f
-    except IddexiError as exc:
-        f.problems.append(_located(name, str(exc)))
-        return f
-    unknown: list[Sheet] = []
-    for sheet in sheets:
-        rec = recognise(sheet.headers) if sheet.headers else None
-        if sheet.hidden:
-            # a hidden sheet (the template's drop-down lists) is not read; but one that
-            # holds a table must not drop out of the import unseen
-            if rec is not None:
-                f.problems.append(
-                    Problem(
-                        sheet.location(),
-                        f"this hidden sheet holds a {rec.kind.kind.replace('_', ' ')} table; "
-                        "unhide it to import it, or delete it",
-                    )
-                )
-            continue
-        if rec is None:
-            unknown.append(sheet)
-            continue
-        for name_, header in rec.repeated:
-            f.problems.append(
-                Problem(
-                    sheet.location(column=header),
-                    f"a second column for {name_} (the first is {rec.columns[name_]}); keep one",
-                )
-            )
-        f.tables.append((sheet, rec))
-    f.tables.sort(key=lambda t: _ORDER.index(t[1].kind.kind))
-    if not f.tables:
-        f.problems.append(_unrecognised(name, unknown))
-        return f
-    _check_template(f)
-    for sheet, _ in f.tables:
-        if not any(not row.is_blank() for row in sheet.rows) and not f.template:
-            f.problems.append(Problem(sheet.location(), "has a header row but no data rows"))
-    return f
-
-
-def _located(name: str, message: str) -> Problem:
-    """``"a.csv:3: cannot read"`` → location ``a.csv:3``, message ``cannot read``."""
-    if message.startswith(name):
-        cut = message.find(": ", len(name))
-        if cut != -1:
-            return Problem(message[:cut], message[cut + 2 :])
-    return Problem(name, message)
-
-
-def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
-    with_headers = [s for s in sheets if s.headers]
-    if not with_headers:
-        return Problem(
-            name,
-            "no header row found in the first rows; expected a table such as " + describe_kinds(),
-        )
-    sheet = with_headers[0]
-    best, missing = None, ()
-    for kind in KINDS[:-1]:
-        found = {kind.field_for(h) for h in sheet.headers} - {None}
-        lacking = tuple(
-            r for r in kind.required if r not in found and kind.alternatives.get(r) not in found
-        )
-        if best is None or len(lacking) < len(missing):
-            best, missing = kind, lacking
-    assert best is not None
-    return Problem(
-        sheet.location(sheet.header_row),
-        f"the headers look like a {best.kind} table but have no column for "
-        f"{', '.join(missing)}; expected " + describe_kinds(),
-        ", ".join(sheet.headers),
-    )
-
-
-def _check_template(f: _File) -> None:
-    kinds = [rec.kind.kind for _, rec in f.tables]
-    if "sales_sheet" not in kinds:
-        return
-    f.template = True
-    sessions = [s for s, rec in f.tables if rec.kind.kind == "sessions"]
-    sales_sheet = next(s for s, rec in f.tables if rec.kind.kind == "sales_sheet")
-    rows = [r for s in sessions for r in s.rows if not r.is_blank()]
-    if len(sessions) != 1 or len(rows) != 1:
-        f.problems.append(
-            Problem(
-                sales_sheet.location(),
-                "this sales sheet has no season and session columns, so the workbook needs "
-                "one session sheet with one row (as `iddexi tally template` writes it); "
-                "or add season and session columns",
-            )
-        )
-
-
 def _import_one(
     ledger: Ledger,
-    f: _File,
+    f: TallyFile,
     replace: bool,
     tick: Callable[[int], None],
     problems: list[Problem],
@@ -335,8 +220,9 @@ def _import_one(
     # The batch's control total covers the whole file only when every sales table had a
     # totals row; one table without leaves the batch without a control total.
     control = checked if len(known) == len(controls) else None
+    extras = _Extras()
     with savepoint(ledger.conn, "tally_file") as step:
-        batch_id, plans = _write_file(ledger, f, replace, tick, problems, control)
+        batch_id, plans = _write_file(ledger, f, replace, tick, problems, control, extras)
         rows = sum(p.rows for p in plans)
         carried = sum(p.carried for p in plans)
         written = sum(p.total_fen for p in plans)
@@ -346,7 +232,9 @@ def _import_one(
             batch_id, rows, written, skipped, carried = None, 0, 0, skipped + carried, 0
         elif control is None and not problems and any(p.lines for p in plans):
             bulk.record_control_total(ledger, batch_id, written)
-    kinds = list(dict.fromkeys(p.kind for p in plans)) or [rec.kind.kind for _, rec in f.tables]
+    kinds = list(dict.fromkeys(p.kind for p in plans)) or [
+        rec.kind.kind for _sheet, rec in f.tables
+    ]
     return ImportOutcome(
         f.path,
         "template" if f.template else "+".join(kinds),
@@ -357,18 +245,31 @@ def _import_one(
         sum(len(p.voids) - p.carried_lines for p in plans),
         skipped,
         carried,
-        tuple(dict.fromkeys(h for _, rec in f.tables for h in rec.ignored)),
+        tuple(dict.fromkeys(h for _sheet, rec in f.tables for h in rec.ignored)),
         checked,
+        categories=tuple(sorted(extras.categories.items())),
+        new_sessions=tuple(extras.new_sessions),
+        warnings=tuple(extras.warnings),
     )
+
+
+@dataclass
+class _Extras:
+    """What a file's import says besides its counts: for --dry-run and warnings."""
+
+    categories: dict[str, str] = field(default_factory=dict)
+    new_sessions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _write_file(
     ledger: Ledger,
-    f: _File,
+    f: TallyFile,
     replace: bool,
     tick: Callable[[int], None],
     problems: list[Problem],
     control: int | None,
+    extras: _Extras,
 ) -> tuple[int, list[bulk.Plan]]:
     """Insert the file's batch, then check and write its tables one by one.
 
@@ -380,12 +281,22 @@ def _write_file(
     plans: list[bulk.Plan] = []
     template_session: int | None = None
     before = len(problems)
+    if f.partner is not None or f.session_ref is not None:
+        plan = bulk.Plan("sessions")
+        lookups = bulk.load_lookups(ledger)
+        found = session_for(f, lookups, plan, problems)
+        if plan.sessions and _write(ledger, plan, batch_id, failed=len(problems) > before):
+            plans.append(plan)
+            _new_sessions(ledger, lookups, plan, extras)
+        if found is not None:
+            season, date = found
+            hit = bulk.load_lookups(ledger).sessions.get((season, date.isoformat()))
+            template_session = hit.id if hit else None
     for sheet, rec in f.tables:
         kind = rec.kind.kind
         plan = bulk.Plan(kind)
-        ctx = Context(
-            ledger, bulk.load_lookups(ledger), plan, problems, replace, tick, batch_id=batch_id
-        )
+        lookups = bulk.load_lookups(ledger)
+        ctx = Context(ledger, lookups, plan, problems, replace, tick, batch_id=batch_id)
         named: list[tuple[str, dt.date]] = []
         if kind == "townships":
             validate_townships(ctx, sheet, rec)
@@ -394,7 +305,7 @@ def _write_file(
         elif kind == "stalls":
             validate_stalls(ctx, sheet, rec)
         elif kind == "sessions":
-            named = validate_sessions(ctx, sheet, rec, template=f.template)
+            named = validate_sessions(ctx, sheet, rec, template=f.template or f.session_sheet)
         elif kind == "gate_samples":
             validate_gate_samples(ctx, sheet, rec)
         else:
@@ -404,11 +315,26 @@ def _write_file(
         if not _write(ledger, plan, batch_id, failed=len(problems) > before):
             break
         plans.append(plan)
+        extras.categories.update(ctx.categories)
+        if plan.sessions:
+            _new_sessions(ledger, lookups, plan, extras)
         if f.template and named:
             season, date = named[0]
             found = bulk.load_lookups(ledger).sessions.get((season, date.isoformat()))
             template_session = found.id if found else None
     return batch_id, plans
+
+
+def _new_sessions(ledger: Ledger, before: bulk.Lookups, plan: bulk.Plan, extras: _Extras) -> None:
+    """Name the sessions a plan just created, and warn of any off the market day."""
+    after = bulk.load_lookups(ledger).sessions
+    for season, date, _details in plan.sessions:
+        made = after.get((season, date.isoformat()))
+        ref = made.ref if made is not None else season
+        extras.new_sessions.append(f"{ref} ({date})")
+        off_day = market_day_mismatch(before.seasons[season], date)
+        if off_day:
+            extras.warnings.append(off_day)
 
 
 def _write(ledger: Ledger, plan: bulk.Plan, batch_id: int, *, failed: bool) -> bool:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
 from iddexi.ledger.values import (
     CODE,
+    check_not_totals,
     parse_count,
     parse_date,
+    parse_date_within,
     parse_temperature,
     refuse_controls,
 )
@@ -33,7 +36,7 @@ from iddexi.ledger.words import (
 )
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
-from iddexi.tally.sources import Cell, Sheet
+from iddexi.tally.sheets import Cell, Sheet
 
 
 def _choice(table: Choices) -> Callable[[Cell], str]:
@@ -46,11 +49,16 @@ def _choice(table: Choices) -> Callable[[Cell], str]:
     return parse
 
 
-def _code(example: str) -> Callable[[Cell], str]:
+def _code(example: str, what: str | None = None) -> Callable[[Cell], str]:
+    """A code cell; ``what`` names a code that must not read as a totals label (a stall's:
+    its lines would be taken for the totals row)."""
+
     def parse(cell: Cell) -> str:
         code = text(cell.value) or ""
         if not CODE.fullmatch(code):
             raise InputError(f"must be letters, digits, '-', '_' or '.', e.g. {example}")
+        if what is not None:
+            check_not_totals(code, what)
         return code
 
     return parse
@@ -99,8 +107,13 @@ class Fields:
 
 def _rows(ctx: Context, sheet: Sheet, rec: Recognised) -> Iterator[Fields]:
     first = sheet.headers[0]
+    # a totals row is skipped only when it lacks a field every record has: a row that
+    # could be a record is checked (and refused at its cell), never dropped unseen
+    needed = [rec.columns[r] for r in rec.kind.required if rec.columns.get(r) != first]
     for row in sheet.rows:
-        if row.is_blank() or is_totals(row.value(first)):
+        if row.is_blank():
+            continue
+        if is_totals(row.value(first)) and any(is_blank(row.value(c)) for c in needed):
             continue
         yield Fields(ctx, {name: row.cell(header) for name, header in rec.columns.items()})
     ctx.tick(len(sheet.rows))
@@ -245,7 +258,7 @@ def validate_stalls(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         return found
 
     for row in _rows(ctx, sheet, rec):
-        code = row.get("code", _code("M01"), required=True, label="stall code")
+        code = row.get("code", _code("M01", "stall code"), required=True, label="stall code")
         name = row.get("name", required=True, label="stall name")
         operator = row.get("operator")
         home = row.get("township", township)
@@ -305,7 +318,11 @@ def validate_sessions(
 
     for row in _rows(ctx, sheet, rec):
         of = row.get("season", season, required=True)
-        date = row.get("date", lambda c: parse_date(c.value, "date"), required=True)
+        date = row.get(
+            "date",
+            partial(_session_date, of),
+            required=True,
+        )
         new = {
             "host": row.get("host", host, required=not template),
             "theme": row.get("theme"),
@@ -348,6 +365,13 @@ def validate_sessions(
         else:
             ctx.plan.skipped += 1
     return named
+
+
+def _session_date(season: object, cell: Cell) -> dt.date:
+    """A session's date; ``11月28日`` takes its year from the row's season."""
+    if isinstance(season, Season):
+        return parse_date_within(cell.value, season.start, season.end, "date")
+    return parse_date(cell.value, "date")
 
 
 def _changes_by_field(

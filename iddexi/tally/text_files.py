@@ -57,7 +57,7 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
     gb2312 += text.count("\u00b7") + text.count("\u2014")
     four_byte = (len(raw) - ascii_count - 2 * others) // 2
     extension = others - gb2312 - four_byte
-    if extension * 4 <= others or not _WESTERN_WORD.search(raw):
+    if extension * 4 <= others or not _WESTERN_WORD.search(raw) or not _lone_high_bytes(raw):
         return
     first = next((m.start() for m in _NON_ASCII.finditer(text) if _gbk_extension(m.group())), 0)
     line = text.count("\n", 0, first) + text.count("\r", 0, first)
@@ -76,6 +76,19 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
     )
 
 
+def _lone_high_bytes(raw: bytes) -> bool:
+    """Do most runs of non-ASCII bytes have one byte, as accented letters in Latin words do?
+
+    A Chinese character in GB18030 is two bytes, both non-ASCII for every GB2312 one and
+    for two in three of the rest (traditional 漢, 攤 …), so Chinese text, simplified or
+    traditional, runs its non-ASCII bytes in pairs and longer; Müller, Genève do not.
+    """
+    runs = _HIGH_RUN.findall(raw)
+    lone = sum(1 for run in runs if len(run) == 1)
+    return lone * 2 >= len(runs)
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Latin-1/Windows-1252 accented letters (À-ÿ) inside a word: "Bäckerei", "Straße", "Éric"
 _WESTERN_WORD = re.compile(rb"[A-Za-z][\xc0-\xff]{1,2}[A-Za-z]|(?:^|[\s,;\"'])[\xc0-\xff][a-z]{2}")

@@ -12,16 +12,14 @@ repeated values, and builds nothing per row beyond the line it will write.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
 from operator import itemgetter
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import LineRow, LiveLine, Lookups, live_lines
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.records import Stall
-from iddexi.ledger.sessions import split_session_ref
-from iddexi.ledger.values import format_yuan, parse_date, parse_quantity, refuse_controls
+from iddexi.ledger.values import format_yuan, parse_quantity, refuse_controls
 from iddexi.tally.cells import (
     Context,
     amount_fen,
@@ -33,114 +31,8 @@ from iddexi.tally.cells import (
     totals_rows,
 )
 from iddexi.tally.headers import Recognised
-from iddexi.tally.sources import Row, Sheet
-
-#: The season value of a sales table without a season column.
-_NO_COLUMN = object()
-
-
-class SessionResolver:
-    """(season, session) values to a session id, with each distinct pair resolved once.
-
-    ``season`` is :data:`_NO_COLUMN` when the table has no season column.
-    """
-
-    def __init__(self, lookups: Lookups) -> None:
-        self.lookups = lookups
-        self.cache: dict[tuple[object, object], tuple[int, None] | tuple[None, Problem]] = {}
-
-    def resolve(self, season: object, session: object) -> tuple[int, None] | tuple[None, Problem]:
-        """``(id, None)``, or ``(None, Problem)`` whose location is ``season`` or
-        ``session``: the column to blame (the caller knows the row)."""
-        key = (season, session)
-        found = self.cache.get(key)
-        if found is None:
-            found = self._resolve(season, session)
-            self.cache[key] = found
-        return found
-
-    def _resolve(self, season: object, which: object) -> tuple[int, None] | tuple[None, Problem]:
-        def fail(where: str, message: str) -> tuple[None, Problem]:
-            return None, Problem(where, message)
-
-        lk = self.lookups
-        season_code = None if season is _NO_COLUMN else text(season)
-        shown = text(which)
-        if shown and ":" in shown and not isinstance(which, dt.date):
-            try:
-                season_code, shown = split_session_ref(shown)
-            except InputError as exc:
-                return fail("session", str(exc))
-            which = shown
-        if shown is None:
-            return fail("session", "session is empty; give its number or date")
-        number = _session_number(which)
-        if not season_code:
-            if number is not None or season is not _NO_COLUMN:
-                return fail("season", "season is empty; give its code, e.g. 2025-26")
-            return self._by_date_alone(which)
-        season = lk.seasons.get(season_code)
-        if season is None:
-            known = ", ".join(lk.seasons) or "none yet"
-            return fail("season", f"season {season_code} is not in the ledger (known: {known})")
-        if number is not None:
-            row = lk.by_number.get((season.code, number))
-            if row is None:
-                count = sum(1 for s, _ in lk.by_number if s == season.code)
-                return fail(
-                    "session", f"season {season.code} has no session {number} (it has {count})"
-                )
-            return row.id, None
-        try:
-            date = parse_date(which, "session")
-        except InputError as exc:
-            return fail("session", reword(exc, "session", which) + " or a session number")
-        if not season.start <= date <= season.end:
-            return fail(
-                "session",
-                f"{date} is outside season {season.code} ({season.start} … {season.end})",
-            )
-        row = lk.sessions.get((season.code, date.isoformat()))
-        if row is None:
-            return fail(
-                "session",
-                f"season {season.code} has no session on {date}; import the sessions table "
-                f"first or add it with `iddexi session add {season.code} --date {date}`",
-            )
-        return row.id, None
-
-    def _by_date_alone(self, which: object) -> tuple[int, None] | tuple[None, Problem]:
-        """A table without a season column: the date names the session in any season."""
-        try:
-            date = parse_date(which, "session")
-        except InputError as exc:
-            message = reword(exc, "session", which) + "; without a season column give dates"
-            return None, Problem("session", message)
-        day = date.isoformat()
-        found = [s for (_, d), s in self.lookups.sessions.items() if d == day]
-        if len(found) == 1:
-            return found[0].id, None
-        if found:
-            seasons = ", ".join(s.season for s in found)
-            message = f"{date} is a session of seasons {seasons}; add a season column"
-        else:
-            message = (
-                f"no season has a session on {date}; import the sessions table first or add "
-                "it with `iddexi session add`"
-            )
-        return None, Problem("session", message)
-
-
-def _session_number(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
-        return int(value)
-    return None
+from iddexi.tally.session_refs import NO_COLUMN, SessionResolver
+from iddexi.tally.sheets import Row, Sheet
 
 
 def control_total(sheet: Sheet, rec: Recognised) -> int | None:
@@ -196,6 +88,9 @@ def validate_sales(
     totals_at = {row.number for row in totals_rows(sheet, c_stall)}
     totals: Row | None = None
     sum_fen = 0
+    filled = 0  # rows with an amount: a template without any is unfilled
+    typed_as_text: list[Row] = []  # amounts a SUM() formula leaves out (xlsx)
+    workbook = sheet.name is not None
     amount_problems = False
     add = problems.append
     remember = seen.setdefault
@@ -206,9 +101,20 @@ def validate_sales(
     for index, row in enumerate(sheet.rows, start=1):
         if not index % 2000:
             tick(2000)
-        number, values, _, _ = row
+        number, values, _positions, _where = row
         code, amount = values[i_stall], values[i_amount]
         if number in totals_at:
+            if code is not None and stall_of[code] is not None:
+                # a stall recorded before such codes were refused: never skip its line
+                fail(
+                    row,
+                    c_stall,
+                    _(
+                        "stall {code} reads as the label of a totals row, so this line cannot "
+                        "be told from the total; give the stall another code"
+                    ).format(code=text(code)),
+                )
+                continue
             if is_blank(amount):
                 continue
             if totals is not None:
@@ -227,6 +133,9 @@ def validate_sales(
             continue
 
         fen: int | None = None
+        filled += 1
+        if workbook and type(amount) is str:
+            typed_as_text.append(row)
         try:
             fen = amount_fen(amount)
             sum_fen += fen
@@ -254,7 +163,7 @@ def validate_sales(
 
         sid = session_id
         if not template:
-            season = values[i_season] if i_season is not None else _NO_COLUMN
+            season = values[i_season] if i_season is not None else NO_COLUMN
             found = resolved.get((season, values[i_session]))  # type: ignore[index]
             if found is None:
                 found = sessions.resolve(season, values[i_session])  # type: ignore[index]
@@ -304,6 +213,21 @@ def validate_sales(
         line_rows.append(row)
 
     tick(len(sheet.rows) % 2000)
+    ctx.categories.update(
+        (shown, code)
+        for label, code in category_of.items()
+        if code is not None and (shown := text(label)) is not None and shown != code
+    )
+    if template and not filled:
+        add(
+            Problem(
+                sheet.location(),
+                _(
+                    "no sales lines: every amount is empty; write each stall's takings (0 for "
+                    "a stall that sold nothing), then import again"
+                ),
+            )
+        )
     if totals is not None:
         shown = totals.value(c_amount)
         try:
@@ -317,9 +241,22 @@ def validate_sales(
                     c_amount,
                     f"the totals row says {format_yuan(control)} but the lines add up to "
                     f"{format_yuan(sum_fen)} (a difference of "
-                    f"{format_yuan(abs(control - sum_fen))})",
+                    f"{format_yuan(abs(control - sum_fen))})"
+                    + _text_cells_hint(typed_as_text, c_amount),
                 )
     _against_ledger(ctx, lines, line_rows, c_amount)
+
+
+def _text_cells_hint(rows: list[Row], amount: str) -> str:
+    """Amounts typed as text, which a =SUM() in the totals row leaves out."""
+    if not rows:
+        return ""
+    shown = ", ".join(f"row {row.number} ({row.value(amount)})" for row in rows[:5])
+    more = "" if len(rows) <= 5 else _(" and {count} more").format(count=len(rows) - 5)
+    return _(
+        "; the amount is typed as text in {cells}{more}, which a SUM formula leaves out: "
+        "type them as numbers"
+    ).format(cells=shown, more=more)
 
 
 class _StallOf(dict[object, "Stall | None"]):

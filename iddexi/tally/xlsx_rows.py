@@ -13,9 +13,11 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NoReturn
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import Problem
 from iddexi.tally.xlsx_parts import WorkbookParts
 from iddexi.tally.xlsx_safety import (
@@ -40,6 +42,28 @@ class UnreadableCell(Exception):
         self.row = row
         self.column = column
         self.message = message
+
+
+@dataclass
+class SheetLayout:
+    """What a worksheet hides from the eye, gathered while its rows are read.
+
+    ``hidden_rows``: numbers of hidden (or zero-height) rows that hold a value;
+    ``hidden_columns``: (first, last) 1-based column ranges hidden or of zero width;
+    ``merges``: (first row, first column, last row, last column) of each merged range;
+    ``uncalculated``: (row, column) of each formula cell without a saved value.
+    """
+
+    hidden_rows: list[int] = field(default_factory=list)
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)
+    # defaultColWidth="0": every column is hidden but those a <col> gives a width
+    columns_hidden: bool = False
+    shown_columns: list[tuple[int, int]] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)
+
+
+_RANGE = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?")
 
 
 @cache
@@ -84,14 +108,15 @@ def worksheet_rows(
     member: str,
     book: WorkbookParts,
     scan: SheetScan,
-    uncalculated: list[tuple[int, int]],
+    layout: SheetLayout,
 ) -> Iterator[tuple[int, list[object]]]:
     """Each ``<row>`` of a worksheet as (row number, values), values as openpyxl gives them.
 
     Trailing empty cells are left out (a short list), gaps in the row numbers are not
     filled. Raises :class:`UnreadableCell` for what Excel/WPS never write, at its row and
-    cell. Appends to ``uncalculated`` the (row, column) of each formula cell that has no
-    saved value.
+    cell. Fills ``layout`` with what the sheet hides (hidden rows and columns, merged
+    ranges: the merges only once every row was read, for Excel writes them last) and the
+    formula cells that have no saved value.
 
     Only for a sheet that :func:`scan_worksheet` passed (its ``scan``): that scan refused
     any DTD, so the sheet is parsed by the C parser of the standard library, twice as fast
@@ -104,6 +129,10 @@ def worksheet_rows(
 
     ns = f"{{{SHEET_MAIN_NS}}}"
     row_tag, cell_tag, v_tag, f_tag = ns + "row", ns + "c", ns + "v", ns + "f"
+    merge_tag, col_tag, is_tag = ns + "mergeCell", ns + "col", ns + "is"
+    format_tag = ns + "sheetFormatPr"
+    rows_hidden = False  # zeroHeight: rows are hidden unless given a height of their own
+    uncalculated = layout.uncalculated
     strings, dates, durations = book.strings, book.date_formats, book.timedelta_formats
     n_strings = len(strings)
     columns = _column_numbers()
@@ -113,6 +142,13 @@ def worksheet_rows(
         try:
             for _event, row in iterparse(source):
                 if row.tag != row_tag:
+                    if row.tag == merge_tag:
+                        layout.merges.append(_merge(row.get("ref"), previous))
+                    elif row.tag == col_tag:
+                        _hidden_columns(row, layout)
+                    elif row.tag == format_tag:
+                        rows_hidden = row.get("zeroHeight") in _TRUE
+                        layout.columns_hidden = _zero(row.get("defaultColWidth"))
                     continue
                 r = row.get("r")
                 number = previous + 1 if r is None else _row_number(r, previous)
@@ -209,8 +245,18 @@ def worksheet_rows(
                         values.append(value)
                     if formulas and cell.find(f_tag) is not None:
                         saved = cell.find(v_tag)
-                        if saved is None or (not saved.text and t != "str"):
+                        if saved is None:
+                            # an inline string (even an empty one) is the saved result
+                            if t != "inlineStr" or cell.find(is_tag) is None:
+                                uncalculated.append((number, column))
+                        elif not saved.text and t != "str":
                             uncalculated.append((number, column))
+                if values and (
+                    row.get("hidden") in _TRUE
+                    or row.get("ht") in _ZERO
+                    or (rows_hidden and row.get("customHeight") not in _TRUE)
+                ):
+                    layout.hidden_rows.append(number)
                 row.clear()
                 previous = number
                 yield number, values
@@ -225,6 +271,49 @@ def worksheet_rows(
                 f"cannot read the sheet{after} ({detail}); the file may be damaged: open "
                 "and save it again in Excel/WPS",
             ) from None
+
+
+_TRUE = ("1", "true")
+_ZERO = ("0", "0.0")
+
+
+def _merge(ref: str | None, last_row: int) -> tuple[int, int, int, int]:
+    """A ``<mergeCell ref="D2:D3"/>`` as (first row, first column, last row, last column)."""
+    found = _RANGE.fullmatch(ref or "")
+    columns = _column_numbers()
+    if found is not None:
+        a, r1, b, r2 = found.groups()
+        c1, c2 = columns.get(a.upper(), 0), columns.get((b or a).upper(), 0)
+        n1, n2 = int(r1), int(r2 or r1)
+        if c1 and c2 and 1 <= n1 <= n2 <= MAX_EXCEL_ROWS and c1 <= c2:
+            return n1, c1, n2, c2
+    raise UnreadableCell(
+        last_row,
+        None,
+        _("the merged range {ref!r} is not a range of cells; ").format(ref=ref)
+        + NOT_AS_EXCEL_WRITES,
+    )
+
+
+def _zero(width: str | None) -> bool:
+    try:
+        return width is not None and len(width) < 32 and float(width) == 0
+    except ValueError:
+        return False
+
+
+def _hidden_columns(col: Any, layout: SheetLayout) -> None:
+    """Record the columns a ``<col min max hidden width>`` hides (or shows)."""
+    width = col.get("width")
+    hidden = col.get("hidden") in _TRUE or _zero(width)
+    first, last = col.get("min", ""), col.get("max", "")
+    if not (first.isdigit() and last.isdigit() and len(first) <= 5 and len(last) <= 5):
+        return  # openpyxl ignores such a <col> too: it hides nothing Excel would show
+    span = (max(1, int(first)), min(int(last), MAX_EXCEL_COLUMNS))
+    if hidden:
+        layout.hidden_columns.append(span)
+    elif width is not None:
+        layout.shown_columns.append(span)
 
 
 def _bad_ref(ref: str, number: int, column: int) -> NoReturn:

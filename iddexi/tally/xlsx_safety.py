@@ -43,8 +43,15 @@ from iddexi.ledger.errors import InputError
 MAX_ENTRIES = 10_000
 #: Uncompressed size of all parts together. A 200,000-row sheet is ~55 MB of XML.
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
+#: A part over RATIO_MIN_BYTES that expands more than MAX_RATIO times is refused: only
+#: filler (runs of zeros, of one character) compresses so well; deflate's ceiling is
+#: ~1,030×. XML of long repeated strings saved by LibreOffice reaches 210× and is real,
+#: so up to MAX_RATIO a part is bounded by its expanded size: above LARGE_PART_BYTES the
+#: ratio of real XML (MAX_XML_RATIO) is refused too, and all parts by MAX_TOTAL_BYTES.
 RATIO_MIN_BYTES = 1024 * 1024
-MAX_RATIO = 200
+MAX_RATIO = 500
+LARGE_PART_BYTES = 32 * 1024 * 1024
+MAX_XML_RATIO = 200
 #: A part that openpyxl reads whole (shared strings, styles …) may be this big at most.
 MAX_PART_BYTES = 16 * 1024 * 1024
 #: Elements in the shared strings: openpyxl takes ~3-5 µs for each (1,000,000: ~4 s). A
@@ -67,7 +74,7 @@ NO_SAVED_VALUE = (
 )
 NOT_AS_EXCEL_WRITES = "not as Excel or WPS writes a workbook; open and save it again in Excel/WPS"
 RETYPE = "open and save the file again in Excel/WPS, or retype the value"
-_DECLARES_ENTITIES = (
+DECLARES_ENTITIES = (
     "the workbook's XML declares entities or a DTD, which Excel and WPS never write "
     "(an entity-expansion attack?)"
 )
@@ -116,7 +123,7 @@ def open_checked_archive(path: Path) -> zipfile.ZipFile:
             f"{name}: the workbook is larger than {megabytes(MAX_TOTAL_BYTES)}; split it"
         )
     try:
-        archive = zipfile.ZipFile(path)
+        archive = _Archive(path)
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise InputError(
@@ -129,6 +136,30 @@ def open_checked_archive(path: Path) -> zipfile.ZipFile:
         archive.close()
         raise
     return archive
+
+
+class _Archive(zipfile.ZipFile):
+    """A zip whose part names are matched as Excel matches them: without regard to case,
+    and with ``\\`` read as ``/`` (some generators on Windows write them so)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self._folded: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infolist():
+            self._folded.setdefault(_fold(info.filename), info)
+
+    def getinfo(self, name: str) -> zipfile.ZipInfo:
+        try:
+            return super().getinfo(name)
+        except KeyError:
+            info = self._folded.get(_fold(name))
+            if info is None:
+                raise
+            return info
+
+
+def _fold(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/").casefold()
 
 
 def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
@@ -144,9 +175,8 @@ def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
                 f"{name}: refused: the workbook is encrypted; save it without a password"
             )
         total += info.file_size
-        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
+        limit = MAX_XML_RATIO if info.file_size > LARGE_PART_BYTES else MAX_RATIO
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > limit * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise InputError(
                 f"{name}: refused: the part {info.filename!r} would expand {ratio:,} times "
@@ -313,7 +343,7 @@ def scan_worksheet(
             _check_encoding(piece, where)
         tokens.feed(piece)
         if b"<!" in piece and (b"<!DOCTYPE" in piece or b"<!ENTITY" in piece):
-            raise InputError(f"{file}: refused: " + _DECLARES_ENTITIES)
+            raise InputError(f"{file}: refused: " + DECLARES_ENTITIES)
         if not has_formula and b"<f" in piece and _FORMULA_TAG.search(piece):
             has_formula = True
         segments = piece.split(b"<row")
@@ -401,7 +431,7 @@ def damaged_workbook(path: Path, exc: BaseException) -> InputError:
     cause: BaseException | None = exc
     while cause is not None:
         if type(cause).__module__.startswith("defusedxml"):
-            return InputError(f"{name}: refused: " + _DECLARES_ENTITIES)
+            return InputError(f"{name}: refused: " + DECLARES_ENTITIES)
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(exc).replace(str(path), name).split())
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
