@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -11,9 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click import Context, HelpFormatter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
+from iddexi.cli import click_words
+from iddexi.i18n import _
 from iddexi.ledger.errors import IddexiError, ProblemsError
 
 if TYPE_CHECKING:
@@ -22,12 +26,14 @@ if TYPE_CHECKING:
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print only a JSON document on standard output.")
+    bool, typer.Option("--json", help=_("Print only a JSON document on standard output."))
 ]
+
+click_words.install()
 
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
+    typer.echo(_("Error: {message}").format(message=message), err=True)
     return typer.Exit(1)
 
 
@@ -45,7 +51,7 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except IddexiError as exc:
             raise fail(str(exc)) from None
         except sqlite3.Error as exc:
-            raise fail(f"the ledger failed: {exc}") from None
+            raise fail(_("the ledger failed: {reason}").format(reason=exc)) from None
         except OSError as exc:  # a file the command reads or writes, named by the OS
             where = f": {exc.filename}" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}") from None
@@ -53,7 +59,39 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class RefusingGroup(TyperGroup):
+class _TranslatedHelp:
+    """Click's usage prefix and help option in the reader's language."""
+
+    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(click_words.USAGE))
+
+    def get_help_option(self, ctx: Context) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _(click_words.HELP_OPTION)
+        return option
+
+    # a command's help is its docstring (English, the msgid): translated when shown
+    def _translate_help(self) -> None:
+        msgid = self.__dict__.setdefault("_help_msgid", self.help)  # type: ignore[has-type]
+        if msgid:
+            self.help = _(inspect.cleandoc(msgid))
+
+    def format_help_text(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._translate_help()
+        super().format_help_text(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self._translate_help()
+        return super().get_short_help_str(limit)  # type: ignore[misc]
+
+
+class Command(_TranslatedHelp, TyperCommand):
+    """A command whose help and Click words are in the reader's language."""
+
+
+class RefusingGroup(_TranslatedHelp, TyperGroup):
     """The root command: a missing option or a bad argument is a refusal like any other.
 
     Click would print its usage block and exit 2; people get one ``Error: …`` line and
@@ -71,17 +109,18 @@ class RefusingGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except ClickException as exc:
             context = getattr(exc, "ctx", None)
-            message = exc.format_message().rstrip(".")
-            if context is not None and context.parent is not None and _root_option_in(message):
-                hint = " (--ledger and --by go before the command: `iddexi --ledger PATH …`)"
+            english = exc.format_message()
+            message = click_words.translate_click_message(english).rstrip(".。")
+            if context is not None and context.parent is not None and _root_option_in(english):
+                hint = _(" (--ledger and --by go before the command: `iddexi --ledger PATH …`)")
             elif context is not None:
-                hint = f" (see `{context.command_path} --help`)"
+                hint = _(" (see `{command} --help`)").format(command=context.command_path)
             else:
                 hint = ""
-            typer.echo(f"Error: {message}{hint}", err=True)
+            typer.echo(_("Error: {message}").format(message=message + hint), err=True)
             sys.exit(1)
         except typer.Abort:
-            typer.echo("Error: aborted", err=True)
+            typer.echo(_("Error: {message}").format(message=_("aborted")), err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -90,7 +129,7 @@ def _root_option_in(message: str) -> bool:
     """Whether a usage error is about a root option given after the command."""
     import re
 
-    return re.search(r"(?<![\w-])--(ledger|by)\b", message) is not None
+    return re.search(r"(?<![\w-])--(ledger|by|lang)\b", message) is not None
 
 
 class App(typer.Typer):
@@ -104,6 +143,7 @@ class App(typer.Typer):
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        kwargs.setdefault("cls", Command)
         register = super().command(*args, **kwargs)
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -152,4 +192,4 @@ def print_json(document: object) -> None:
 
 
 def warn(message: str) -> None:
-    typer.echo(f"Warning: {message}", err=True)
+    typer.echo(_("Warning: {message}").format(message=message), err=True)
