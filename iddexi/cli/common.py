@@ -6,7 +6,7 @@ import functools
 import inspect
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -16,8 +16,8 @@ from typer._click import Context, HelpFormatter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperCommand, TyperGroup
 
-from iddexi.cli import click_words
-from iddexi.i18n import _
+from iddexi.cli.click_words import HELP_OPTION, USAGE, install, translate_click_message
+from iddexi.i18n import N_, _
 from iddexi.ledger.errors import IddexiError, ProblemsError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help=_("Print only a JSON document on standard output."))
 ]
 
-click_words.install()
+install()
 
 
 def fail(message: str) -> typer.Exit:
@@ -64,12 +64,12 @@ class _TranslatedHelp:
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(click_words.USAGE))
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(USAGE))
 
     def get_help_option(self, ctx: Context) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
-            option.help = _(click_words.HELP_OPTION)
+            option.help = _(HELP_OPTION)
         return option
 
     # a command's help is its docstring (English, the msgid): translated when shown
@@ -110,7 +110,7 @@ class RefusingGroup(_TranslatedHelp, TyperGroup):
         except ClickException as exc:
             context = getattr(exc, "ctx", None)
             english = exc.format_message()
-            message = click_words.translate_click_message(english).rstrip(".。")
+            message = translate_click_message(english).rstrip(".。")
             if context is not None and context.parent is not None and _root_option_in(english):
                 hint = _(" (--ledger and --by go before the command: `iddexi --ledger PATH …`)")
             elif context is not None:
@@ -191,5 +191,41 @@ def print_json(document: object) -> None:
     sys.stdout.write(dumps(document) + "\n")
 
 
+def refuse_to_overwrite(paths: Iterable[Path], force: bool) -> None:
+    """The one rule for files iddexi writes: an existing file is replaced only with --force."""
+    if force:
+        return
+    existing = [path for path in paths if path.exists() and not path.is_dir()]
+    if existing:
+        from iddexi.ledger.errors import ConflictError
+
+        raise ConflictError(
+            _(
+                "{path} already exists; write to another folder or name, or give --force to replace it"
+            ).format(path=", ".join(str(p) for p in existing))
+        )
+
+
 def warn(message: str) -> None:
     typer.echo(_("Warning: {message}").format(message=message), err=True)
+
+
+# The ledger's fixed words (enum codes) as a person reads them; codes stay codes in --json
+WORDS = frozenset(
+    (
+        N_("winter"), N_("spring"), N_("summer"), N_("autumn"),
+        N_("sumu"), N_("town"), N_("township"),
+        N_("full"), N_("sample"), N_("estimate"),
+        N_("mon"), N_("tue"), N_("wed"), N_("thu"), N_("fri"), N_("sat"), N_("sun"),
+        N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+        N_("Saturday"), N_("Sunday"),
+        N_("live"), N_("void"),
+        N_("setup"), N_("entry"), N_("correction"), N_("import"), N_("demo"),
+        N_("count_method"), N_("temperature"), N_("note"),
+    )
+)  # fmt: skip
+
+
+def word(value: object) -> object:
+    """A fixed word of the ledger (``winter``, ``sat``, ``void``) in the reader's language."""
+    return _(value) if isinstance(value, str) and value in WORDS else value

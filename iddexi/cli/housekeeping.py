@@ -6,14 +6,15 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import JsonOption, ledger, print_json
+from iddexi.cli.common import JsonOption, ledger, print_json, word
+from iddexi.i18n import N_, _, ngettext
 from iddexi.ledger.values import parse_count
 
 
 def init(ctx: typer.Context) -> None:
     """Create the ledger (if missing) and say where it is.  Example: iddexi --ledger market.sqlite init"""
     book = ledger(ctx)
-    typer.echo(f"Ledger ready at {book.path.resolve()}")
+    typer.echo(_("Ledger ready at {path}").format(path=book.path.resolve()))
 
 
 def history(ctx: typer.Context, json: JsonOption = False) -> None:
@@ -25,34 +26,47 @@ def history(ctx: typer.Context, json: JsonOption = False) -> None:
     from iddexi.render.tables import print_table
 
     print_table(
-        "History",
-        ["batch", "when", "by", "kind", "source", "rows", "status", "reason"],
+        _("History"),
+        [
+            N_("batch"),
+            N_("when"),
+            N_("by"),
+            N_("kind"),
+            N_("source"),
+            N_("rows"),
+            N_("status"),
+            N_("reason"),
+        ],
         [
             (
                 b.id,
                 _local_minute(b.created_at),
                 b.created_by,
-                b.kind,
+                word(b.kind),
                 b.source,
                 b.rows,
-                b.status,
+                word(b.status),
                 b.reason,
             )
             for b in batches
         ],
-        numeric=["batch", "rows"],
+        numeric=[N_("batch"), N_("rows")],
     )
 
 
 def void(
     ctx: typer.Context,
-    batch: Annotated[str, typer.Argument(help="Batch id, from `iddexi history`.")],
-    reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
+    batch: Annotated[str, typer.Argument(help=_("Batch id, from `iddexi history`."))],
+    reason: Annotated[str, typer.Option(help=_("Why, kept in the history."))],
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
     voided = ledger(ctx).void(parse_count(batch, "batch"), reason)
-    rows = f"{voided.rows} row" + ("" if voided.rows == 1 else "s")
-    typer.echo(f"Voided batch {voided.id} ({rows}): {voided.reason}")
+    rows = ngettext("{count} row", "{count} rows", voided.rows).format(count=voided.rows)
+    typer.echo(
+        _("Voided batch {batch} ({rows}): {reason}").format(
+            batch=voided.id, rows=rows, reason=voided.reason
+        )
+    )
 
 
 def _local_minute(stamp: str) -> str:
