@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer._click import Context, HelpFormatter
-from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from iddexi.cli.click_words import HELP_OPTION, USAGE, install, translate_click_message
@@ -98,6 +98,18 @@ class RefusingGroup(_TranslatedHelp, TyperGroup):
     exit 1, as for every other refusal. (Typer bundles its own Click, whose exceptions
     these are.)
     """
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            name = args[0] if args else ""
+            if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+                from iddexi.ledger.suggest import did_you_mean
+
+                message = _("No such command {name!r}.").format(name=name).rstrip(".。")
+                exc.message = message + did_you_mean(name, self.list_commands(ctx))
+            raise
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:

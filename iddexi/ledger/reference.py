@@ -7,6 +7,7 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import (
     Category,
@@ -103,8 +104,16 @@ class ReferenceMixin:
     def season(self, code: str) -> Season:
         row = self._season_row(code.strip())
         if row is None:
-            known = ", ".join(s.code for s in self.seasons()) or "none yet"
-            raise NotFoundError(f"season {code!r} is not in the ledger (known: {known})")
+            from iddexi.ledger.suggest import did_you_mean
+
+            codes = [s.code for s in self.seasons()]
+            hint = did_you_mean(code, {s.code: (s.code, s.name or "") for s in self.seasons()})
+            known = ", ".join(codes) or _("none yet")
+            raise NotFoundError(
+                _("season {code} is not in the ledger{hint} (known: {known})").format(
+                    code=repr(code), hint=hint, known=known
+                )
+            )
         return self._season_from_row(row)
 
     def seasons(self) -> list[Season]:
@@ -147,11 +156,15 @@ class ReferenceMixin:
         name = name.strip()
         if self.conn.execute("SELECT 1 FROM townships WHERE name = ?", (name,)).fetchone():
             return name
-        known = (
-            ", ".join(t.name for t in self.townships())
-            or "none yet; add one with `iddexi township add`"
+        from iddexi.ledger.suggest import did_you_mean
+
+        names = [t.name for t in self.townships()]
+        known = ", ".join(names) or _("none yet; add one with `iddexi township add`")
+        raise NotFoundError(
+            _("township {name} is not in the ledger{hint} (known: {known})").format(
+                name=repr(name), hint=did_you_mean(name, names), known=known
+            )
         )
-        raise NotFoundError(f"township {name!r} is not in the ledger (known: {known})")
 
     # --- categories ----------------------------------------------------------------
     def categories(self) -> list[Category]:
@@ -176,8 +189,22 @@ class ReferenceMixin:
         ).fetchone()
         if row:
             return row[0]
-        known = ", ".join(f"{c.code} ({c.label_zh})" for c in self.categories())
-        raise NotFoundError(f"category {text!r} is not known (known: {known})")
+        from iddexi.ledger.suggest import did_you_mean
+
+        categories = self.categories()
+        known = ", ".join(f"{c.code} ({c.label_zh})" for c in categories)
+        hint = did_you_mean(
+            text,
+            {
+                f"{c.code} ({c.label_zh})": (c.code, c.label_zh, c.label_en, *c.aliases)
+                for c in categories
+            },
+        )
+        raise NotFoundError(
+            _("category {text} is not known{hint} (known: {known})").format(
+                text=repr(text), hint=hint, known=known
+            )
+        )
 
     def add_category(
         self,
@@ -282,8 +309,19 @@ class ReferenceMixin:
             (code.strip(),),
         ).fetchone()
         if row is None:
+            from iddexi.ledger.suggest import did_you_mean
+
+            hint = did_you_mean(
+                code, {f"{s.name} {s.code}": (s.code, s.name) for s in self.stalls()}
+            )
+            if hint:
+                raise NotFoundError(
+                    _("stall {code} is not in the ledger{hint}").format(code=repr(code), hint=hint)
+                )
             raise NotFoundError(
-                f"stall {code!r} is not in the ledger; add it with `iddexi stall add {code} --name …`"
+                _(
+                    "stall {code} is not in the ledger; add it with `iddexi stall add {code_} --name …`"
+                ).format(code=repr(code), code_=code)
             )
         c, n, o, t, h, cat = row
         return Stall(c, n, o, t, bool(h), cat)

@@ -8,6 +8,7 @@ import sqlite3
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS, Season, Session
 from iddexi.ledger.values import parse_date
@@ -210,6 +211,17 @@ class SessionsMixin:
         ).fetchone()
         return _session_from_row(row) if row else None
 
+    def _nearest_sessions(self, season_code: str, date: dt.date) -> str:
+        """``; did you mean 2025-26:3 (2025-12-06)?``: the sessions closest in time."""
+        rows = self.conn.execute(
+            "SELECT number, date FROM current_sessions WHERE season = ?", (season_code,)
+        ).fetchall()
+        if not rows:
+            return ""
+        by_distance = sorted(rows, key=lambda r: abs(dt.date.fromisoformat(r[1]) - date))
+        nearest = [f"{season_code}:{n} ({d})" for n, d in by_distance[:2]]
+        return _("; did you mean {choices}?").format(choices=_(" or ").join(nearest))
+
     def resolve_session(self, ref: str, *, totals: bool = True) -> Session:
         """A session from ``SEASON:N`` (its position by date) or ``SEASON:YYYY-MM-DD``.
 
@@ -230,13 +242,18 @@ class SessionsMixin:
                     "SELECT count(*) FROM live_sessions WHERE season = ?", (season.code,)
                 ).fetchone()[0]
                 raise NotFoundError(
-                    f"session {ref!r} does not exist: season {season.code} has {count} session(s)"
+                    _(
+                        "session {ref} does not exist: season {season} has {count} session(s)"
+                    ).format(ref=repr(ref), season=season.code, count=count)
                 )
             return _session_from_row(row)
         date = parse_date(which, "session date")
         found = self.find_session(season.code, date, totals=totals)
         if found is None:
             raise NotFoundError(
-                f"session {ref!r} does not exist: season {season.code} has no session on {date}"
+                _("session {ref} does not exist: season {season} has no session on {date}").format(
+                    ref=repr(ref), season=season.code, date=date
+                )
+                + self._nearest_sessions(season.code, date)
             )
         return found
