@@ -77,7 +77,20 @@ ROOT_OPTION_HELP = {
         "Language of messages: zh (中文) or en. Default: $IDDEXI_LANG, else the locale, else zh."
     ),
     "version": N_("Show the version."),
+    # Typer's own completion options, in its words
+    "install_completion": N_("Install completion for the current shell."),
+    "show_completion": N_(
+        "Show completion for the current shell, to copy it or customize the installation."
+    ),
 }
+
+
+def _complete_lang(incomplete: str) -> list[tuple[str, str]]:
+    return [
+        (code, name)
+        for code, name in (("zh", "中文"), ("en", "English"))
+        if code.startswith(incomplete)
+    ]
 
 
 class TranslatedRoot(RootGroup):
@@ -89,7 +102,7 @@ class TranslatedRoot(RootGroup):
         super().format_help(ctx, formatter)
 
 
-app = App(cls=TranslatedRoot, help=_(ROOT_HELP), add_completion=False)
+app = App(cls=TranslatedRoot, help=_(ROOT_HELP), add_completion=True)
 
 
 def _lang(value: str | None) -> str | None:
@@ -127,6 +140,7 @@ def root(
             "--lang",
             callback=_lang,
             is_eager=True,
+            autocompletion=_complete_lang,
             metavar="zh|en",
             help=_(ROOT_OPTION_HELP["lang"]),
         ),

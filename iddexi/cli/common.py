@@ -150,6 +150,8 @@ class App(typer.Typer):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", RefusingGroup)
         kwargs.setdefault("no_args_is_help", True)
+        # completion is installed from the root only (`iddexi --install-completion`)
+        kwargs.setdefault("add_completion", False)
         kwargs.setdefault("context_settings", CONTEXT)
         kwargs.setdefault("rich_markup_mode", None)
         super().__init__(**kwargs)

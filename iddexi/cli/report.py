@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json, refuse_to_overwrite
 from iddexi.i18n import _
 
@@ -19,10 +20,19 @@ if TYPE_CHECKING:
 
 app = App(help=_("Reports: season to date against the same period last season."))
 
-SeasonArg = Annotated[str, typer.Argument(help=_("The season to report on, e.g. 2025-26."))]
+SeasonArg = Annotated[
+    str,
+    typer.Argument(
+        help=_("The season to report on, e.g. 2025-26."), autocompletion=completion.seasons
+    ),
+]
 VsOption = Annotated[
     str | None,
-    typer.Option("--vs", help=_("Season to compare with (default: the previous one of its kind).")),
+    typer.Option(
+        "--vs",
+        help=_("Season to compare with (default: the previous one of its kind)."),
+        autocompletion=completion.seasons,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json
 from iddexi.i18n import N_, _
 from iddexi.ledger.values import format_yuan, parse_quantity, parse_yuan
@@ -17,10 +18,21 @@ app = App(help=_("Sales: a stall's takings by category at a session."))
 @app.command("add", context_settings={"ignore_unknown_options": True})
 def add(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))],
-    stall: Annotated[str, typer.Argument(help=_("Stall code, e.g. M01."))],
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
+    ],
+    stall: Annotated[
+        str, typer.Argument(help=_("Stall code, e.g. M01."), autocompletion=completion.stalls)
+    ],
     category: Annotated[
-        str, typer.Argument(help=_("Category code, label or alias, e.g. meat or 冬储肉."))
+        str,
+        typer.Argument(
+            help=_("Category code, label or alias, e.g. meat or 冬储肉."),
+            autocompletion=completion.categories,
+        ),
     ],
     amount: Annotated[str, typer.Argument(help=_("Yuan: 12345.5, 12,345.50, ¥12345 or 1.5万."))],
     qty: Annotated[str | None, typer.Option("--qty", help=_("Quantity sold."))] = None,
@@ -61,7 +73,12 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))],
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
+    ],
     json: JsonOption = False,
 ) -> None:
     """List a session's live sales lines.  Example: iddexi sale list 2025-26:1 --json"""

@@ -6,13 +6,17 @@ from typing import Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json, warn, word
 from iddexi.i18n import N_, _
 from iddexi.ledger.values import format_yuan, parse_count, parse_date, parse_temperature
 
 app = App(help=_("Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD."))
 
-Host = Annotated[str | None, typer.Option(help=_("Host township (must be known)."))]
+Host = Annotated[
+    str | None,
+    typer.Option(help=_("Host township (must be known)."), autocompletion=completion.townships),
+]
 Theme = Annotated[str | None, typer.Option(help=_("Theme of the day, e.g. 冰雪那达慕."))]
 Visitors = Annotated[str | None, typer.Option(help=_("Visits counted (人次)."))]
 CountMethod = Annotated[
@@ -46,7 +50,9 @@ def _details(
 @app.command("add")
 def add(
     ctx: typer.Context,
-    season: Annotated[str, typer.Argument(help=_("Season code, e.g. 2025-26."))],
+    season: Annotated[
+        str, typer.Argument(help=_("Season code, e.g. 2025-26."), autocompletion=completion.seasons)
+    ],
     date: Annotated[str, typer.Option(help=_("Market day, YYYY-MM-DD."))],
     host: Host = None,
     theme: Theme = None,
@@ -71,7 +77,12 @@ def add(
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))],
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
+    ],
     host: Host = None,
     theme: Theme = None,
     visitors: Visitors = None,
@@ -93,7 +104,9 @@ def set_(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    season: Annotated[str, typer.Argument(help=_("Season code, e.g. 2025-26."))],
+    season: Annotated[
+        str, typer.Argument(help=_("Season code, e.g. 2025-26."), autocompletion=completion.seasons)
+    ],
     json: JsonOption = False,
 ) -> None:
     """List a season's sessions with their takings.  Example: iddexi session list 2025-26"""

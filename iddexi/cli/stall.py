@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json
 from iddexi.i18n import N_, _
 
@@ -18,10 +19,16 @@ def add(
     code: Annotated[str, typer.Argument(help=_("Stable stall code, e.g. M01."))],
     name: Annotated[str, typer.Option(help=_("Stall name, e.g. 敖日格勒家冬储肉."))],
     category: Annotated[
-        str | None, typer.Option(help=_("Default category (code or label)."))
+        str | None,
+        typer.Option(
+            help=_("Default category (code or label)."), autocompletion=completion.categories
+        ),
     ] = None,
     operator: Annotated[str | None, typer.Option(help=_("Who runs it."))] = None,
-    township: Annotated[str | None, typer.Option(help=_("Home township (must be known)."))] = None,
+    township: Annotated[
+        str | None,
+        typer.Option(help=_("Home township (must be known)."), autocompletion=completion.townships),
+    ] = None,
     herder: Annotated[bool, typer.Option("--herder", help=_("Run by a herder household."))] = False,
 ) -> None:
     """Add a stall.  Example: iddexi stall add M01 --name 敖日格勒家冬储肉 --category meat --herder"""

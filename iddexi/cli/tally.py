@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, ledger, warn
 from iddexi.i18n import N_, _, ngettext
 
@@ -30,7 +31,8 @@ def template(
     session: Annotated[
         str,
         typer.Argument(
-            help=_("SEASON:N, or SEASON:YYYY-MM-DD (also for a session not yet recorded).")
+            help=_("SEASON:N, or SEASON:YYYY-MM-DD (also for a session not yet recorded)."),
+            autocompletion=completion.sessions,
         ),
     ],
     out: Annotated[Path, typer.Option("-o", "--output", help=_("The workbook to write (.xlsx)."))],
