@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
 
@@ -45,10 +46,14 @@ class BatchesMixin:
 
     def batch_record(self, batch_id: int) -> Batch:
         if not 0 < batch_id < 2**63:
-            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
+            raise NotFoundError(
+                _("batch {batch_id} does not exist; see `iddexi history`").format(batch_id=batch_id)
+            )
         row = self.conn.execute(_BATCH_SELECT + " WHERE b.id = ?", (batch_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
+            raise NotFoundError(
+                _("batch {batch_id} does not exist; see `iddexi history`").format(batch_id=batch_id)
+            )
         return Batch(*row)
 
     def live_batch_with_sha(self, sha256: str) -> Batch | None:
@@ -67,12 +72,14 @@ class BatchesMixin:
 
         reason = reason.strip()
         if not reason:
-            raise InputError("a void needs a reason (--reason TEXT), kept in the history")
+            raise InputError(_("a void needs a reason (--reason TEXT), kept in the history"))
         with self.transaction():
             batch = self.batch_record(batch_id)
             if batch.voided_at:
                 raise ConflictError(
-                    f"batch {batch_id} is already void (since {batch.voided_at}: {batch.reason})"
+                    _("batch {batch_id} is already void (since {voided_at}: {reason})").format(
+                        batch_id=batch_id, voided_at=batch.voided_at, reason=batch.reason
+                    )
                 )
             self._refuse_reference_batch(batch_id)
             self._refuse_orphaning_sales(batch_id)
@@ -107,8 +114,9 @@ class BatchesMixin:
             ).fetchone()
             if row:
                 raise ConflictError(
-                    f"batch {batch_id} set up {what} {row[0]} and nothing else to void; "
-                    "reference data is corrected, not voided (import the roster again)"
+                    _(
+                        "batch {batch_id} set up {what} {value} and nothing else to void; reference data is corrected, not voided (import the roster again)"
+                    ).format(batch_id=batch_id, what=what, value=row[0])
                 )
 
     def _refuse_orphaning_sales(self, batch_id: int) -> None:
@@ -121,8 +129,9 @@ class BatchesMixin:
         if rows:
             others = ", ".join(f"batch {b} ({ref})" for ref, b in rows)
             raise ConflictError(
-                f"batch {batch_id} added sessions that still have sales in other batches: "
-                f"{others}; void those first"
+                _(
+                    "batch {batch_id} added sessions that still have sales in other batches: {others}; void those first"
+                ).format(batch_id=batch_id, others=others)
             )
 
     def _refuse_revived_duplicates(self, batch_id: int) -> None:
@@ -139,6 +148,7 @@ class BatchesMixin:
         if row:
             stall, category, batches = row
             raise ConflictError(
-                f"voiding batch {batch_id} would bring back stall {stall} {category} lines it "
-                f"replaced, but batches {batches} hold them now; void the later batch first"
+                _(
+                    "voiding batch {batch_id} would bring back stall {stall} {category} lines it replaced, but batches {batches} hold them now; void the later batch first"
+                ).format(batch_id=batch_id, stall=stall, category=category, batches=batches)
             )

@@ -27,7 +27,7 @@ _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
 def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
     text = value.strip() if value is not None else None
     if required and not text:
-        raise InputError(f"{what} is empty; it is required")
+        raise InputError(_("{what} is empty; it is required").format(what=what))
     return text or None
 
 
@@ -54,17 +54,25 @@ class ReferenceMixin:
         code = code.strip()
         if not CODE.fullmatch(code):
             raise InputError(
-                f"season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
+                _(
+                    "season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
+                ).format(code=code)
             )
         kind = pick(SEASON_KIND, kind, "season kind") or "winter"
         market_day = pick(MARKET_DAY, market_day, "market day")
         if start > end:
-            raise InputError(f"season {code} starts {start} after it ends {end}")
+            raise InputError(
+                _("season {code} starts {start} after it ends {end}").format(
+                    code=code, start=start, end=end
+                )
+            )
         if planned is not None and planned < 1:
-            raise InputError(f"planned sessions {planned} must be 1 or more")
+            raise InputError(
+                _("planned sessions {planned} must be 1 or more").format(planned=planned)
+            )
         with self.batch("setup", source) as batch_id:
             if self._season_row(code):
-                raise ConflictError(f"season {code} already exists")
+                raise ConflictError(_("season {code} already exists").format(code=code))
             self.conn.execute(
                 "INSERT INTO seasons (code, name, kind, start_date, end_date, planned_sessions,"
                 " market_day, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -141,7 +149,7 @@ class ReferenceMixin:
         kind = pick(TOWNSHIP_KIND, kind, "township kind")
         with self.batch("setup", source) as batch_id:
             if self.conn.execute("SELECT 1 FROM townships WHERE name = ?", (name,)).fetchone():
-                raise ConflictError(f"township {name} already exists")
+                raise ConflictError(_("township {name} already exists").format(name=name))
             self.conn.execute(
                 "INSERT INTO townships (name, kind, batch_id) VALUES (?, ?, ?)",
                 (name, kind, batch_id),
@@ -217,25 +225,31 @@ class ReferenceMixin:
     ) -> Category:
         code = code.strip()
         if not _CATEGORY_CODE.fullmatch(code):
-            raise InputError(f"category code {code!r} must be lower-case letters, digits or '_'")
+            raise InputError(
+                _("category code {code!r} must be lower-case letters, digits or '_'").format(
+                    code=code
+                )
+            )
         label_zh = _text(label_zh, "Chinese label", required=True) or ""
         label_en = _text(label_en, "English label", required=True) or ""
         unique_aliases: dict[str, str] = {}
         for alias in (a.strip() for a in aliases):
             # aliases are matched without regard to case, so "Yu" and "yu" are one alias
             if alias.casefold() in unique_aliases:
-                raise InputError(f"alias {alias!r} is given twice")
+                raise InputError(_("alias {alias!r} is given twice").format(alias=alias))
             unique_aliases[alias.casefold()] = alias
         names = [code, label_zh, label_en, *unique_aliases.values()]
         if any(not n for n in names):
-            raise InputError("a category alias is empty")
+            raise InputError(_("a category alias is empty"))
         with self.batch("setup", source) as batch_id:
             for name in names:
                 try:
                     taken = self.resolve_category(name)
                 except NotFoundError:
                     continue
-                raise ConflictError(f"{name!r} already names category {taken}")
+                raise ConflictError(
+                    _("{name!r} already names category {taken}").format(name=name, taken=taken)
+                )
             position = self.conn.execute(
                 "SELECT coalesce(max(position), 0) + 1 FROM categories"
             ).fetchone()[0]
@@ -265,7 +279,9 @@ class ReferenceMixin:
         code = code.strip()
         if not CODE.fullmatch(code):
             raise InputError(
-                f"stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01"
+                _("stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01").format(
+                    code=code
+                )
             )
         name = _text(name, "stall name", required=True) or ""
         category_code = self.resolve_category(category) if category else None
@@ -276,10 +292,15 @@ class ReferenceMixin:
                 "SELECT code FROM stalls WHERE code = ? COLLATE NOCASE", (code,)
             ).fetchone()
             if existing:
-                same = "" if existing[0] == code else f" (as {existing[0]}: codes ignore case)"
+                same = (
+                    ""
+                    if existing[0] == code
+                    else _(" (as {code}: codes ignore case)").format(code=existing[0])
+                )
                 raise ConflictError(
-                    f"stall {code} already exists{same}; correct it by importing the roster "
-                    "with --replace"
+                    _(
+                        "stall {code} already exists{same}; correct it by importing the roster with --replace"
+                    ).format(code=code, same=same)
                 )
             self.conn.execute(
                 "INSERT INTO stalls (code, name, operator, township, herder, category, batch_id)"

@@ -53,7 +53,9 @@ def split_session_ref(ref: str) -> tuple[str, str]:
     season, sep, which = ref.strip().rpartition(":")
     if not sep or not season or not which:
         raise InputError(
-            f"session {ref!r} should be written SEASON:N or SEASON:YYYY-MM-DD, e.g. 2025-26:3"
+            _(
+                "session {ref!r} should be written SEASON:N or SEASON:YYYY-MM-DD, e.g. 2025-26:3"
+            ).format(ref=ref)
         )
     return season, which
 
@@ -71,7 +73,12 @@ def off_market_day(season: str, market_day: str | None, date: dt.date) -> str | 
     expected = MARKET_DAYS.index(market_day)
     if date.weekday() == expected:
         return None
-    return f"{date} is a {DAY_NAMES[date.weekday()]}; season {season} is held on {DAY_NAMES[expected]}s"
+    return _("{date} is a {day}; season {season} is held on {market_day}s").format(
+        date=date,
+        day=_(DAY_NAMES[date.weekday()]),
+        season=season,
+        market_day=_(DAY_NAMES[expected]),
+    )
 
 
 class SessionsMixin:
@@ -93,7 +100,11 @@ class SessionsMixin:
             elif key == "count_method":
                 value = pick(COUNT_METHOD, str(value), "count method")
             elif key == "visitors" and (not isinstance(value, int) or value < 0):
-                raise InputError(f"visitors {value!r} must be a whole number of zero or more")
+                raise InputError(
+                    _("visitors {value!r} must be a whole number of zero or more").format(
+                        value=value
+                    )
+                )
             elif key == "temperature":
                 value = str(value)
             elif key in ("theme", "note"):
@@ -123,7 +134,9 @@ class SessionsMixin:
         season = self.season(season_code)
         if not season.start <= date <= season.end:
             raise InputError(
-                f"date {date} is outside season {season.code} ({season.start} … {season.end})"
+                _("date {date} is outside season {code} ({start} … {end})").format(
+                    date=date, code=season.code, start=season.start, end=season.end
+                )
             )
         clean = self._check_session_fields(fields)
         with self.batch(batch_kind, source) as batch_id:
@@ -147,8 +160,11 @@ class SessionsMixin:
         if later:
             # SEASON:N names a session by its position, so an earlier date shifts later ones
             warnings.append(
-                f"{len(later)} later session(s) now have new numbers: "
-                + ", ".join(f"{day} is {session.season}:{number}" for day, number in later)
+                _("{count} later session(s) now have new numbers: ").format(count=len(later))
+                + ", ".join(
+                    _("{day} is {ref}").format(day=day, ref=f"{session.season}:{number}")
+                    for day, number in later
+                )
             )
         return session, warnings
 
@@ -162,8 +178,9 @@ class SessionsMixin:
         ).fetchone()
         if existing:
             raise ConflictError(
-                f"season {season} already has a session on {date} (batch {existing[0]}); "
-                "correct it with `iddexi session set`"
+                _(
+                    "season {season} already has a session on {date} (batch {value}); correct it with `iddexi session set`"
+                ).format(season=season, date=date, value=existing[0])
             )
         cursor = self.conn.execute(
             "INSERT INTO sessions (season, date, batch_id) VALUES (?, ?, ?)",
@@ -178,7 +195,7 @@ class SessionsMixin:
         clean = self._check_session_fields(fields)
         if not clean:
             raise InputError(
-                "nothing to change: give at least one of --visitors, --host, --theme …"
+                _("nothing to change: give at least one of --visitors, --host, --theme …")
             )
         with self.batch("correction", source) as batch_id:
             session = self.resolve_session(ref, totals=False)
@@ -190,7 +207,9 @@ class SessionsMixin:
             f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.id = ?", (session_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"session #{session_id} is not live in the ledger")
+            raise NotFoundError(
+                _("session #{session_id} is not live in the ledger").format(session_id=session_id)
+            )
         return _session_from_row(row)
 
     def sessions(self, season_code: str) -> list[Session]:

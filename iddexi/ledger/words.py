@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 
 
@@ -77,5 +78,9 @@ def pick(table: Choices, value: str | None, what: str) -> str | None:
         return None
     found = table.get(key(value))
     if found is None:
-        raise InputError(f"{what} {value!r} is not one of {table.allowed}")
+        raise InputError(
+            _("{what} {value!r} is not one of {allowed}").format(
+                what=what, value=value, allowed=table.allowed
+            )
+        )
     return found
