@@ -110,6 +110,11 @@ def _(message: str) -> str:
     return translations().gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """The message as meant in ``context`` (a word that reads differently elsewhere)."""
+    return translations().pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction only; translate it later with ``_()``."""
     return message

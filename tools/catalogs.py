@@ -28,20 +28,29 @@ DOMAIN = "iddexi"
 LANGUAGES = ("zh_CN", "en")
 
 
+def _takes_context(node: ast.FunctionDef) -> bool:
+    """A root command registered by name (cli/__init__.COMMANDS) takes ``ctx: typer.Context``."""
+    if not node.args.args:
+        return False
+    annotation = node.args.args[0].annotation
+    return annotation is not None and ast.unparse(annotation) in {"typer.Context", "Context"}
+
+
 def _command_docstrings(path: Path) -> list[tuple[str, int]]:
-    """Docstrings of functions decorated with ``….command(…)`` or ``….callback(…)``."""
+    """Docstrings of commands: functions decorated ``….command(…)``/``….callback(…)`` or
+    taking a Typer context."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef):
             continue
-        for decorator in node.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if isinstance(target, ast.Attribute) and target.attr in {"command", "callback"}:
-                doc = ast.get_docstring(node, clean=True)
-                if doc:
-                    found.append((doc, node.lineno))
-                break
+        decorated = any(
+            isinstance(target, ast.Attribute) and target.attr in {"command", "callback"}
+            for target in (d.func if isinstance(d, ast.Call) else d for d in node.decorator_list)
+        )
+        doc = ast.get_docstring(node, clean=True)
+        if doc and (decorated or _takes_context(node)):
+            found.append((doc, node.lineno))
     return found
 
 
@@ -115,7 +124,7 @@ def untranslated(lang: str = "zh_CN") -> list[str]:
     for message in extract():
         if not message.id:
             continue
-        entry = catalog.get(message.id)
+        entry = catalog.get(message.id, context=message.context)
         strings = entry.string if entry is not None else None
         if isinstance(strings, tuple | list):
             ok = all(strings)

@@ -17,7 +17,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from typer.core import TyperCommand, TyperGroup
 
 from iddexi.cli.click_words import HELP_OPTION, USAGE, install, translate_click_message
-from iddexi.i18n import N_, _
+from iddexi.i18n import N_, _, pgettext
 from iddexi.ledger.errors import IddexiError, ProblemsError
 
 if TYPE_CHECKING:
@@ -224,22 +224,46 @@ def warn(message: str) -> None:
     typer.echo(_("Warning: {message}").format(message=message), err=True)
 
 
-# The ledger's fixed words (enum codes) as a person reads them; codes stay codes in --json
-WORDS = frozenset(
-    (
-        N_("winter"), N_("spring"), N_("summer"), N_("autumn"),
-        N_("sumu"), N_("town"), N_("township"),
-        N_("full"), N_("sample"), N_("estimate"),
-        N_("mon"), N_("tue"), N_("wed"), N_("thu"), N_("fri"), N_("sat"), N_("sun"),
-        N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
-        N_("Saturday"), N_("Sunday"),
-        N_("live"), N_("void"),
-        N_("setup"), N_("entry"), N_("correction"), N_("import"), N_("demo"),
-        N_("count_method"), N_("temperature"), N_("note"),
-    )
+def _words() -> dict[str, str]:
+    """The ledger's fixed words (enum codes) as a person reads them, now."""
+    return {
+        code: pgettext("word", code)
+        for code in (
+            "winter", "spring", "summer", "autumn",
+            "sumu", "town", "township",
+            "full", "sample", "estimate",
+            "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+            "live", "void",
+            "setup", "entry", "correction", "import", "demo",
+        )
+    }  # fmt: skip
+
+
+# The words above, marked for extraction with their context: a township kind is 乡, a
+# table's township column 苏木乡镇. Never run.
+if TYPE_CHECKING:  # pragma: no cover
+    WORD_MARKS = (
+        pgettext("word", "winter"), pgettext("word", "spring"), pgettext("word", "summer"),
+        pgettext("word", "autumn"), pgettext("word", "sumu"), pgettext("word", "town"),
+        pgettext("word", "township"), pgettext("word", "full"), pgettext("word", "sample"),
+        pgettext("word", "estimate"), pgettext("word", "mon"), pgettext("word", "tue"),
+        pgettext("word", "wed"), pgettext("word", "thu"), pgettext("word", "fri"),
+        pgettext("word", "sat"), pgettext("word", "sun"), pgettext("word", "live"),
+        pgettext("word", "void"), pgettext("word", "setup"), pgettext("word", "entry"),
+        pgettext("word", "correction"), pgettext("word", "import"), pgettext("word", "demo"),
+    )  # fmt: skip
+
+# the field names a correction lists, and the day names of market days
+FIELD_AND_DAY_NAMES = (
+    N_("count_method"), N_("temperature"), N_("note"),
+    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+    N_("Saturday"), N_("Sunday"),
 )  # fmt: skip
 
 
 def word(value: object) -> object:
-    """A fixed word of the ledger (``winter``, ``sat``, ``void``) in the reader's language."""
-    return _(value) if isinstance(value, str) and value in WORDS else value
+    """A fixed word of the ledger (``winter``, ``sat``, ``void``) in the reader's language;
+    codes stay codes in --json."""
+    if isinstance(value, str):
+        return _words().get(value, value)
+    return value
