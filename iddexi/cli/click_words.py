@@ -84,8 +84,8 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<value>'.*') is not a valid float\.?$", N_("{value} is not a number.")),
         (r"^(?P<value>'.*') is not a valid boolean\.?$", N_("{value} is not yes or no.")),
         (
-            r"^(?P<value>'.*') is not (?:one of )?(?P<choices>.*)\.$",
-            N_("{value} is not one of {choices}."),
+            r"^(?P<value>\S+) is not in the range (?P<range>.*)\.$",
+            N_("{value} is not in the range {range}."),
         ),
         (
             r"^(?P<value>'.*') does not match the formats? (?P<formats>.*)\.$",

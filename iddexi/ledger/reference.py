@@ -27,7 +27,7 @@ _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]*")
 def _text(value: str | None, what: str, *, required: bool = False) -> str | None:
     text = value.strip() if value is not None else None
     if required and not text:
-        raise InputError(_("{what} is empty; it is required").format(what=what))
+        raise InputError(_("{what} is empty; it is required").format(what=_(what)))
     return text or None
 
 

@@ -177,7 +177,7 @@ def parse_date(value: object, what: str = "date") -> dt.date:
         if value.time() != dt.time(0):
             raise InputError(
                 _("{what} {value!r} has a time of day; expected a date").format(
-                    what=what, value=value.isoformat()
+                    what=_(what), value=value.isoformat()
                 )
             )
         return value.date()
@@ -193,18 +193,22 @@ def parse_date(value: object, what: str = "date") -> dt.date:
             except ValueError:
                 raise InputError(
                     _("{what} {value!r} is not a day of the calendar").format(
-                        what=what, value=str(value)
+                        what=_(what), value=str(value)
                     )
                 ) from None
     raise InputError(
-        _("{what} {value!r} is not a date; expected YYYY-MM-DD").format(what=what, value=str(value))
+        _("{what} {value!r} is not a date; expected YYYY-MM-DD").format(
+            what=_(what), value=str(value)
+        )
     )
 
 
 def parse_count(value: object, what: str) -> int:
     """A whole number of zero or more (visitors, planned sessions)."""
     if isinstance(value, bool):
-        raise InputError(_("{what} {value!r} is not a whole number").format(what=what, value=value))
+        raise InputError(
+            _("{what} {value!r} is not a whole number").format(what=_(what), value=value)
+        )
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -214,14 +218,16 @@ def parse_count(value: object, what: str) -> int:
         if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
             raise InputError(
                 _("{what} {value!r} is not a whole number of zero or more").format(
-                    what=what, value=str(value)
+                    what=_(what), value=str(value)
                 )
             )
         number = int(text.replace(",", ""))
     if number < 0:
-        raise InputError(_("{what} {value!r} is negative").format(what=what, value=value))
+        raise InputError(_("{what} {value!r} is negative").format(what=_(what), value=value))
     if number > 10_000_000:
-        raise InputError(_("{what} {value!r} is implausibly large").format(what=what, value=value))
+        raise InputError(
+            _("{what} {value!r} is implausibly large").format(what=_(what), value=value)
+        )
     return number
 
 

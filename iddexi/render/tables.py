@@ -32,7 +32,7 @@ def print_table(
     # Piped output (a file, a pager) gets room enough that no figure is cut short.
     console = Console(width=None if sys.stdout.isatty() else 200)
     if not rows:
-        console.print(f"{title}: {_(empty)}", markup=False)
+        console.print(_("{title}: {empty}").format(title=title, empty=_(empty)), markup=False)
         return
     headings = [_(column) for column in columns]
     if _narrow(console.width):
