@@ -264,7 +264,7 @@ def test_typer_still_takes_its_words_from_its_module_gettext() -> None:
 
 def test_clicks_own_sentences_are_the_ones_we_translate() -> None:
     """Typer's bundled Click writes these in English; click_words matches them."""
-    from typer._click import exceptions
+    from typer._click import decorators, exceptions, formatting
 
     source = inspect.getsource(exceptions)
     for sentence in (
@@ -274,10 +274,8 @@ def test_clicks_own_sentences_are_the_ones_we_translate() -> None:
         "Invalid value for",
     ):
         assert sentence in source, sentence
-    decorators = inspect.getsource(
-        __import__("typer._click.decorators").__dict__["_click"].decorators
-    )
-    assert '"Show this message and exit."' in decorators
+    assert '"Show this message and exit."' in inspect.getsource(decorators)
+    assert 'prefix = "Usage: "' in inspect.getsource(formatting)
 
 
 # ---------------------------------------------------------------- the entry path stays light
