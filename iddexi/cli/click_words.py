@@ -48,8 +48,9 @@ USAGE = N_("Usage: ")
 HELP_OPTION = N_("Show this message and exit.")
 
 # (Click's English sentence, our message); the groups fill the placeholders
-_SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.S), msgid)
+# compiled on the first refusal, not on every start
+_SENTENCES: tuple[tuple[str, str], ...] = tuple(
+    (pattern, msgid)
     for pattern, msgid in (
         (
             r"^No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)$",
@@ -107,7 +108,7 @@ _SENTENCES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def translate_click_message(message: str) -> str:
     """One of Click's English sentences in the reader's language; others unchanged."""
     for pattern, msgid in _SENTENCES:
-        match = pattern.match(message)
+        match = re.match(pattern, message, re.S)
         if match is None:
             continue
         fields: dict[str, Any] = match.groupdict()
