@@ -304,3 +304,27 @@ def test_a_chinese_help_imports_no_babel_and_no_pypinyin(tmp_path: Path) -> None
     assert "录入摊位营业额" in done.stdout
     modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
     assert not {m for m in modules if m.split(".")[0] in {"babel", "pypinyin"}}
+
+
+def test_lang_after_help_still_chooses_the_language_of_the_help(ledger_path: Path) -> None:
+    done = run_iddexi("--help", "--lang", "en", env={"IDDEXI_LANG": "zh"})
+    assert done.returncode == 0
+    assert done.stdout.startswith("Usage: iddexi")
+    assert "Show this message and exit." in done.stdout
+
+
+def test_no_message_is_built_before_it_is_translated() -> None:
+    """``_(f"…")`` would look up a text no catalog holds: placeholders go after ``_()``."""
+    import ast
+
+    wrong = []
+    for path in sorted((ROOT / "iddexi").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"_", "N_", "ngettext", "pgettext"}
+                and any(isinstance(arg, ast.JoinedStr | ast.BinOp) for arg in node.args)
+            ):
+                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert wrong == []
