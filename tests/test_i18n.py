@@ -179,7 +179,7 @@ def test_every_help_in_chinese_has_no_untranslated_english_sentence() -> None:
     untranslated = {}
     for command, (code, text) in helps.items():
         assert code == 0, (command, text)
-        assert "用法：" in text and "显示本帮助并退出。" in text, command
+        assert "用法：" in text and "显示本帮助并退出。" in text and "选项：" in text, command
         if english_sentences(text):
             untranslated[command] = english_sentences(text)
     assert untranslated == {}

@@ -59,8 +59,21 @@ def _human_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _Formatter(HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        # "Options:" / "选项：": the colon belongs to the language
+        line = _("{heading}:").format(heading=heading)
+        self.write(f"{'':>{self.current_indent}}{line}\n")
+
+
+class _Context(Context):
+    formatter_class = _Formatter
+
+
 class _TranslatedHelp:
-    """Click's usage prefix and help option in the reader's language."""
+    """Click's usage prefix, headings and help option in the reader's language."""
+
+    context_class = _Context
 
     def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
