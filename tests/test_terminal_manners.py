@@ -50,7 +50,7 @@ def test_a_narrow_table_in_chinese_keeps_chinese_headings(sales, run, monkeypatc
     monkeypatch.setenv("COLUMNS", "40")
     monkeypatch.setenv("IDDEXI_LANG", "zh_CN")
     result = run("sale", "list", "2025-26:1")
-    assert "金额: ¥115,801.00" in result.stdout.splitlines()
+    assert "金额：¥115,801.00" in result.stdout.splitlines()
 
 
 def test_report_money_has_two_decimals(demo, run) -> None:  # noqa: F811

@@ -75,7 +75,7 @@ def _print_blocks(
         for heading, value in zip(headings, record, strict=False):
             text = _plain(value)
             if text:
-                out.append(f"{heading}: {text}")
+                out.append(_("{heading}: {value}").format(heading=heading, value=text))
         out.append("")
     sys.stdout.write("\n".join(out))
 
