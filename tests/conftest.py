@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from iddexi.cli import app
+# The tests assert English wording; Chinese runs set the language themselves. Set before
+# the CLI is imported: its help texts are built in the language of the moment.
+os.environ["IDDEXI_LANG"] = "en"
+
+from iddexi import i18n  # noqa: E402
+from iddexi.cli import app  # noqa: E402
 from iddexi.ledger.core import Ledger
 
 
@@ -27,13 +32,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the default ledger at a temp file so no test touches ledgers/iddexi.sqlite."""
     path = tmp_path / "ledger.sqlite"
     monkeypatch.setenv("IDDEXI_LEDGER", str(path))
     monkeypatch.setenv("USER", "tester")
+    monkeypatch.setenv("IDDEXI_LANG", "en")
     monkeypatch.chdir(tmp_path)
-    return path
+    yield path
+    i18n.set_language(None)  # a test's --lang does not leak into the next
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from typer._click import Command, Context
 
 from iddexi import __version__
 from iddexi.cli.common import App, RefusingGroup, state
+from iddexi.i18n import N_, _, language_from_argv, set_language
 
 # name → "module:attribute", a Typer sub-app (a noun) or a function (a root command),
 # in the order `iddexi --help` lists them
@@ -68,11 +69,53 @@ class RootGroup(RefusingGroup):
         return loaded[cmd_name]
 
 
-app = App(
-    cls=RootGroup,
-    help="iddexi — the ledger of the Ewenki Idexi (伊德喜) winter market.",
-    add_completion=False,
-)
+ROOT_HELP = N_("iddexi — the ledger of the Ewenki Idexi (伊德喜) winter market.")
+# The root's texts are built when this module is imported, before --lang is read: they
+# are kept as msgids and translated again when the root's help is shown.
+ROOT_OPTION_HELP = {
+    "ledger": N_("Ledger file. Default: $IDDEXI_LEDGER, else ledgers/iddexi.sqlite here."),
+    "by": N_("Who makes this entry (default: $USER)."),
+    "lang": N_(
+        "Language of messages: zh (中文) or en. Default: $IDDEXI_LANG, else the locale, else zh."
+    ),
+    "version": N_("Show the version."),
+    # Typer's own completion options, in its words
+    "install_completion": N_("Install completion for the current shell."),
+    "show_completion": N_(
+        "Show completion for the current shell, to copy it or customize the installation."
+    ),
+}
+
+
+def _complete_lang(incomplete: str) -> list[tuple[str, str]]:
+    return [
+        (code, name)
+        for code, name in (("zh", "中文"), ("en", "English"))
+        if code.startswith(incomplete)
+    ]
+
+
+class TranslatedRoot(RootGroup):
+    def format_help(self, ctx: Context, formatter: typer._click.HelpFormatter) -> None:
+        self.__dict__["_help_msgid"] = ROOT_HELP
+        for param in self.params:
+            if param.name in ROOT_OPTION_HELP:
+                param.help = _(ROOT_OPTION_HELP[param.name])  # type: ignore[attr-defined]
+        super().format_help(ctx, formatter)
+
+
+app = App(cls=TranslatedRoot, help=_(ROOT_HELP), add_completion=True)
+
+
+def _lang(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            set_language(value)
+        except ValueError:
+            raise typer.BadParameter(
+                _("{value} is not a language we speak: use zh or en.").format(value=repr(value))
+            ) from None
+    return value
 
 
 def _version(value: bool) -> None:
@@ -88,16 +131,27 @@ def root(
         Path | None,
         typer.Option(
             "--ledger",
-            help="Ledger file. Default: $IDDEXI_LEDGER, else ledgers/iddexi.sqlite here.",
+            help=_(ROOT_OPTION_HELP["ledger"]),
             show_default=False,
         ),
     ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Who makes this entry (default: $USER).")
+    by: Annotated[str | None, typer.Option("--by", help=_(ROOT_OPTION_HELP["by"]))] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            callback=_lang,
+            is_eager=True,
+            autocompletion=_complete_lang,
+            metavar="zh|en",
+            help=_(ROOT_OPTION_HELP["lang"]),
+        ),
     ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help=_(ROOT_OPTION_HELP["version"])
+        ),
     ] = False,
 ) -> None:
     """iddexi — the ledger of the Ewenki Idexi (伊德喜) winter market."""
@@ -108,4 +162,12 @@ def root(
 
 
 def main() -> None:
+    import sys
+
+    chosen = language_from_argv(sys.argv[1:])
+    if chosen is not None:
+        try:
+            set_language(chosen)
+        except ValueError:
+            pass  # the --lang option itself refuses it, in the default language
     app(prog_name="iddexi")

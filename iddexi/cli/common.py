@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import codecs
 import functools
+import inspect
 import io
 import os
 import re
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer._click import Context, HelpFormatter
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer._click.globals import get_current_context
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
-from iddexi.i18n import _
+from iddexi.cli.click_words import HELP_OPTION, USAGE, install, translate_click_message
+from iddexi.i18n import N_, _, pgettext
 from iddexi.ledger.errors import IddexiError, ProblemsError
 from iddexi.ledger.values import escape_char, json_escaped, shown
 
@@ -29,8 +32,10 @@ if TYPE_CHECKING:
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print only a JSON document on standard output.")
+    bool, typer.Option("--json", help=_("Print only a JSON document on standard output."))
 ]
+
+install()
 
 
 #: Exit code of a command whose write was committed but whose confirmation could not be
@@ -40,7 +45,7 @@ RECORDED_UNCONFIRMED = 0
 
 
 def fail(message: str) -> typer.Exit:
-    _say_err(f"Error: {message}")
+    _say_err(_("Error: {message}").format(message=message))
     return typer.Exit(1)
 
 
@@ -105,7 +110,7 @@ def _refuse(exc: Exception) -> None:
     if isinstance(exc, IddexiError):
         raise fail(str(exc)) from None
     if isinstance(exc, sqlite3.Error):
-        raise fail(f"the ledger failed: {exc}") from None
+        raise fail(_("the ledger failed: {reason}").format(reason=exc)) from None
     if isinstance(exc, BrokenPipeError):
         # `iddexi history | head -3`: the reader has what it wanted and left; no one is
         # there to read an error, and nothing was written
@@ -179,13 +184,70 @@ def tolerant_output() -> None:
                 pass
 
 
-class RefusingGroup(TyperGroup):
+class _Formatter(HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        # "Options:" / "选项：": the colon belongs to the language
+        line = _("{heading}:").format(heading=heading)
+        self.write(f"{'':>{self.current_indent}}{line}\n")
+
+
+class _Context(Context):
+    formatter_class = _Formatter
+
+
+class _TranslatedHelp:
+    """Click's usage prefix, headings and help option in the reader's language."""
+
+    context_class = _Context
+
+    def format_usage(self, ctx: Context, formatter: HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_(USAGE))
+
+    def get_help_option(self, ctx: Context) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _(HELP_OPTION)
+        return option
+
+    # a command's help is its docstring (English, the msgid): translated when shown
+    def _translate_help(self) -> None:
+        msgid = self.__dict__.setdefault("_help_msgid", self.help)  # type: ignore[has-type]
+        if msgid:
+            self.help = _(inspect.cleandoc(msgid))
+
+    def format_help_text(self, ctx: Context, formatter: HelpFormatter) -> None:
+        self._translate_help()
+        super().format_help_text(ctx, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        self._translate_help()
+        return super().get_short_help_str(limit)  # type: ignore[misc]
+
+
+class Command(_TranslatedHelp, TyperCommand):
+    """A command whose help and Click words are in the reader's language."""
+
+
+class RefusingGroup(_TranslatedHelp, TyperGroup):
     """The root command: a missing option or a bad argument is a refusal like any other.
 
     Click would print its usage block and exit 2; people get one ``Error: …`` line and
     exit 1, as for every other refusal. (Typer bundles its own Click, whose exceptions
     these are.)
     """
+
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            name = args[0] if args else ""
+            if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+                from iddexi.ledger.suggest import did_you_mean
+
+                message = _("No such command {name!r}.").format(name=name).rstrip(".。")
+                exc.message = message + did_you_mean(name, self.list_commands(ctx))
+            raise
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         tolerant_output()
@@ -198,24 +260,25 @@ class RefusingGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except ClickException as exc:
             context = getattr(exc, "ctx", None)
-            message = exc.format_message().rstrip(".")
-            if context is not None and context.parent is not None and _root_option_in(message):
-                hint = " (--ledger and --by go before the command: `iddexi --ledger PATH …`)"
+            english = exc.format_message()
+            message = translate_click_message(english).rstrip(".。")
+            if context is not None and context.parent is not None and _root_option_in(english):
+                hint = _(" (--ledger and --by go before the command: `iddexi --ledger PATH …`)")
             elif context is not None:
-                hint = f" (see `{context.command_path} --help`)"
+                hint = _(" (see `{command} --help`)").format(command=context.command_path)
             else:
                 hint = ""
-            _say_err(f"Error: {message}{hint}")
+            _say_err(_("Error: {message}").format(message=message + hint))
             sys.exit(1)
         except typer.Abort:
-            _say_err("Error: aborted")
+            _say_err(_("Error: {message}").format(message=_("aborted")))
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
 def _root_option_in(message: str) -> bool:
     """Whether a usage error is about a root option given after the command."""
-    return re.search(r"(?<![\w-])--(ledger|by)\b", message) is not None
+    return re.search(r"(?<![\w-])--(ledger|by|lang)\b", message) is not None
 
 
 class App(typer.Typer):
@@ -224,11 +287,14 @@ class App(typer.Typer):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cls", RefusingGroup)
         kwargs.setdefault("no_args_is_help", True)
+        # completion is installed from the root only (`iddexi --install-completion`)
+        kwargs.setdefault("add_completion", False)
         kwargs.setdefault("context_settings", CONTEXT)
         kwargs.setdefault("rich_markup_mode", None)
         super().__init__(**kwargs)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+        kwargs.setdefault("cls", Command)
         register = super().command(*args, **kwargs)
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -285,5 +351,65 @@ def say(text: str) -> None:
     typer.echo("\n".join(shown(line) for line in text.split("\n")))
 
 
+def refuse_to_overwrite(paths: Iterable[Path], force: bool) -> None:
+    """The one rule for files iddexi writes: an existing file is replaced only with --force."""
+    if force:
+        return
+    existing = [path for path in paths if path.exists() and not path.is_dir()]
+    if existing:
+        from iddexi.ledger.errors import ConflictError
+
+        raise ConflictError(
+            _(
+                "{path} already exists; write to another folder or name, or give --force to replace it"
+            ).format(path=", ".join(str(p) for p in existing))
+        )
+
+
 def warn(message: str) -> None:
-    _say_err(f"Warning: {message}")
+    _say_err(_("Warning: {message}").format(message=message))
+
+
+def _words() -> dict[str, str]:
+    """The ledger's fixed words (enum codes) as a person reads them, now."""
+    return {
+        code: pgettext("word", code)
+        for code in (
+            "winter", "spring", "summer", "autumn",
+            "sumu", "town", "township",
+            "full", "sample", "estimate",
+            "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+            "live", "void",
+            "setup", "entry", "correction", "import", "demo",
+        )
+    }  # fmt: skip
+
+
+# The words above, marked for extraction with their context: a township kind is 乡, a
+# table's township column 苏木乡镇. Never run.
+if TYPE_CHECKING:  # pragma: no cover
+    WORD_MARKS = (
+        pgettext("word", "winter"), pgettext("word", "spring"), pgettext("word", "summer"),
+        pgettext("word", "autumn"), pgettext("word", "sumu"), pgettext("word", "town"),
+        pgettext("word", "township"), pgettext("word", "full"), pgettext("word", "sample"),
+        pgettext("word", "estimate"), pgettext("word", "mon"), pgettext("word", "tue"),
+        pgettext("word", "wed"), pgettext("word", "thu"), pgettext("word", "fri"),
+        pgettext("word", "sat"), pgettext("word", "sun"), pgettext("word", "live"),
+        pgettext("word", "void"), pgettext("word", "setup"), pgettext("word", "entry"),
+        pgettext("word", "correction"), pgettext("word", "import"), pgettext("word", "demo"),
+    )  # fmt: skip
+
+# the field names a correction lists, and the day names of market days
+FIELD_AND_DAY_NAMES = (
+    N_("count_method"), N_("temperature"), N_("note"),
+    N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"),
+    N_("Saturday"), N_("Sunday"),
+)  # fmt: skip
+
+
+def word(value: object) -> object:
+    """A fixed word of the ledger (``winter``, ``sat``, ``void``) in the reader's language;
+    codes stay codes in --json."""
+    if isinstance(value, str):
+        return _words().get(value, value)
+    return value

@@ -8,20 +8,23 @@ from typing import Annotated
 import typer
 
 from iddexi.cli.common import state
+from iddexi.i18n import _
 
 
 def demo(
     ctx: typer.Context,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for the reports. Default: reports/demo here."),
+        typer.Option("--out", help=_("Folder for the reports. Default: reports/demo here.")),
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help="zh or en: the language of the reports.")
+        str, typer.Option("--lang", help=_("zh or en: the language of the reports."))
     ] = "zh",
     whole_season: Annotated[
         bool,
-        typer.Option("--whole-season", help="Also write the report of the whole 2025-26 season."),
+        typer.Option(
+            "--whole-season", help=_("Also write the report of the whole 2025-26 season.")
+        ),
     ] = False,
 ) -> None:
     """Build ledgers/demo.sqlite (or --ledger) from the bundled data and write its reports.  Example: iddexi demo --out reports/demo"""

@@ -6,15 +6,15 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import JsonOption, ledger, print_json, say
-from iddexi.i18n import _
+from iddexi.cli.common import JsonOption, ledger, print_json, say, word
+from iddexi.i18n import N_, _, ngettext
 from iddexi.ledger.values import parse_bounded, parse_count, parse_date
 
 
 def init(ctx: typer.Context) -> None:
     """Create the ledger (if missing) and say where it is.  Example: iddexi --ledger market.sqlite init"""
     book = ledger(ctx)
-    typer.echo(f"Ledger ready at {book.path.resolve()}")
+    typer.echo(_("Ledger ready at {path}").format(path=book.path.resolve()))
 
 
 def history(
@@ -49,23 +49,33 @@ def history(
     from iddexi.render.tables import print_table
 
     print_table(
-        "History",
-        ["batch", "when", "by", "kind", "source", "rows", "status", "reason", "ledger code"],
+        _("History"),
+        [
+            N_("batch"),
+            N_("when"),
+            N_("by"),
+            N_("kind"),
+            N_("source"),
+            N_("rows"),
+            N_("status"),
+            N_("reason"),
+            N_("ledger code"),
+        ],
         [
             (
                 b.id,
                 _local_minute(b.created_at),
                 b.created_by,
-                b.kind,
+                word(b.kind),
                 b.source,
                 b.rows,
-                b.status,
+                word(b.status),
                 b.reason,
                 b.code,
             )
             for b in batches
         ],
-        numeric=["batch", "rows"],
+        numeric=[N_("batch"), N_("rows")],
     )
     if batches:
         typer.echo(
@@ -77,13 +87,17 @@ def history(
 
 def void(
     ctx: typer.Context,
-    batch: Annotated[str, typer.Argument(help="Batch id, from `iddexi history`.")],
-    reason: Annotated[str, typer.Option(help="Why, kept in the history.")],
+    batch: Annotated[str, typer.Argument(help=_("Batch id, from `iddexi history`."))],
+    reason: Annotated[str, typer.Option(help=_("Why, kept in the history."))],
 ) -> None:
     """Void a batch: its lines stop counting, nothing is deleted.  Example: iddexi void 12 --reason "typed twice\""""
     voided = ledger(ctx).void(parse_bounded(batch, "batch", 1, 2**63 - 1), reason)
-    rows = f"{voided.rows} row" + ("" if voided.rows == 1 else "s")
-    say(f"Voided batch {voided.id} ({rows}): {voided.reason}")
+    rows = ngettext("{count} row", "{count} rows", voided.rows).format(count=voided.rows)
+    say(
+        _("Voided batch {batch} ({rows}): {reason}").format(
+            batch=voided.id, rows=rows, reason=voided.reason
+        )
+    )
 
 
 def _local_minute(stamp: str) -> str:

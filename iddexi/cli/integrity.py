@@ -36,36 +36,41 @@ def check(ctx: typer.Context, json: JsonOption = False) -> None:
         )
     )
     if problems:
-        raise ProblemsError(problems, f"{len(problems)} problem(s) found in ledger {path}")
+        raise ProblemsError(
+            problems,
+            _("{count} problem(s) found in ledger {path}").format(count=len(problems), path=path),
+        )
 
 
 def backup(
     ctx: typer.Context,
     dest: Annotated[
-        str, typer.Argument(help="Backup file, or a folder (ending in /) for a dated copy.")
+        str, typer.Argument(help=_("Backup file, or a folder (ending in /) for a dated copy."))
     ],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace an existing file."))] = False,
 ) -> None:
     """Copy the ledger safely, even while others write to it.  Example: iddexi backup backups/"""
     from iddexi.ledger.integrity import backup_ledger
 
     book = state(ctx).ledger()
     done = backup_ledger(book.conn, dest, force=force, ledger_path=book.path)
-    typer.echo(f"Backed up {done.batches} batches to {done.path}")
+    typer.echo(_("Backed up {count} batches to {path}").format(count=done.batches, path=done.path))
 
 
 def restore(
     ctx: typer.Context,
-    source: Annotated[Path, typer.Argument(help="A backup made by `iddexi backup`.")],
+    source: Annotated[Path, typer.Argument(help=_("A backup made by `iddexi backup`."))],
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the existing ledger (back it up first).")
+        bool, typer.Option("--force", help=_("Replace the existing ledger (back it up first)."))
     ] = False,
     despite_problems: Annotated[
         bool,
         typer.Option(
             "--despite-problems",
-            help="Restore a sound SQLite ledger even though `iddexi check` finds problems "
-            "in its figures (they come along; check lists them).",
+            help=_(
+                "Restore a sound SQLite ledger even though `iddexi check` finds problems "
+                "in its figures (they come along; check lists them)."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -76,4 +81,8 @@ def restore(
     target = _ledger_path(ctx)
     done = restore_ledger(source, target, force=force, despite_problems=despite_problems)
     Ledger.open(target).close()  # migrate a backup made by an older iddexi
-    typer.echo(f"Restored {done.batches} batches from {source} into {done.path}")
+    typer.echo(
+        _("Restored {count} batches from {source} into {path}").format(
+            count=done.batches, source=source, path=done.path
+        )
+    )

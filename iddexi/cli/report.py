@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json, say
+from iddexi.cli import completion
+from iddexi.cli.common import App, JsonOption, ledger, print_json, refuse_to_overwrite, say
 from iddexi.i18n import _
 
 if TYPE_CHECKING:
@@ -20,15 +21,24 @@ if TYPE_CHECKING:
 
 app = App(help=_("Reports: season to date against the same period last season; the year."))
 
-SeasonArg = Annotated[str, typer.Argument(help="The season to report on, e.g. 2025-26.")]
+SeasonArg = Annotated[
+    str,
+    typer.Argument(
+        help=_("The season to report on, e.g. 2025-26."), autocompletion=completion.seasons
+    ),
+]
 VsOption = Annotated[
     str | None,
-    typer.Option("--vs", help="Season to compare with (default: the previous one of its kind)."),
+    typer.Option(
+        "--vs",
+        help=_("Season to compare with (default: the previous one of its kind)."),
+        autocompletion=completion.seasons,
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="Count sessions up to this day, YYYY-MM-DD (default: the last one)."
+        "--as-of", help=_("Count sessions up to this day, YYYY-MM-DD (default: the last one).")
     ),
 ]
 AlignOption = Annotated[
@@ -42,7 +52,7 @@ AlignOption = Annotated[
         ),
     ),
 ]
-LangOption = Annotated[str, typer.Option("--lang", help="zh or en: the language of the output.")]
+LangOption = Annotated[str, typer.Option("--lang", help=_("zh or en: the language of the output."))]
 
 
 def _build(
@@ -89,11 +99,14 @@ def season(
     align: AlignOption = "date",
     lang: LangOption = "zh",
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the workbook, charts and brief.")
+        Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
     ] = Path("reports"),
     json: JsonOption = False,
     no_files: Annotated[
-        bool, typer.Option("--no-files", help="Write no files; only print the figures.")
+        bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace report files that already exist."))
     ] = False,
 ) -> None:
     """Season to date vs the same period last season: table, Excel workbook, PNG charts.  Example: iddexi report season 2025-26 --as-of 2025-12-06"""
@@ -105,6 +118,7 @@ def season(
         if not no_files:
             from iddexi.reporting import write_report_files
 
+            refuse_to_overwrite(_report_files(out, report.stem(lang)), force)
             files = write_report_files(report, out, lang)
     if json:
         print_json(report.as_json(files))
@@ -144,7 +158,8 @@ def brief(
 
 def print_summary(report: SeasonReport, lang: str) -> None:
     """The headline figures of both windows as a terminal table."""
-    from iddexi.render.labels import label, pct, pp, share_pct, window_text, yuan_text
+    from iddexi.ledger.values import format_yuan
+    from iddexi.render.labels import label, pct, pp, share_pct, window_text
     from iddexi.render.tables import print_table
 
     this, last, growth = report.this, report.last, report.growth
@@ -171,7 +186,7 @@ def print_summary(report: SeasonReport, lang: str) -> None:
             )
 
     def money(fen: int) -> str:
-        return yuan_text(fen)
+        return format_yuan(fen)  # always with fen: a column of figures lines up
 
     meat_this, meat_last = this.category_fen("meat"), last.category_fen("meat")
 
@@ -242,6 +257,19 @@ def print_summary(report: SeasonReport, lang: str) -> None:
         )
     ]
     print_table(label("sheet_categories", lang), columns, categories, numeric=columns[1:])
+
+
+def _report_files(out: Path, stem: str) -> list[Path]:
+    """The files a report named ``stem`` writes into ``out`` (see reporting.write_report_files)."""
+    import glob
+
+    if not out.is_dir():
+        return []
+    return [
+        out / f"{stem}.xlsx",
+        out / f"{stem}-brief.txt",
+        *(Path(p) for p in glob.glob(str(out / f"{glob.escape(stem)}-*.png"))),
+    ]
 
 
 def _opt(value: object) -> str:

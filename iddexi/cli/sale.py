@@ -6,27 +6,40 @@ from typing import Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json
+from iddexi.i18n import N_, _
 from iddexi.ledger.values import format_yuan, parse_quantity, parse_yuan
 
-app = App(help="Sales: a stall's takings by category at a session.")
+app = App(help=_("Sales: a stall's takings by category at a session."))
 
 
 # "-5" must reach the amount parser (and its message), not be taken for an option
 @app.command("add", context_settings={"ignore_unknown_options": True})
 def add(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
-    stall: Annotated[str, typer.Argument(help="Stall code, e.g. M01.")],
-    category: Annotated[
-        str, typer.Argument(help="Category code, label or alias, e.g. meat or 冬储肉.")
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
     ],
-    amount: Annotated[str, typer.Argument(help="Yuan: 12345.5, 12,345.50, ¥12345 or 1.5万.")],
-    qty: Annotated[str | None, typer.Option("--qty", help="Quantity sold.")] = None,
-    unit: Annotated[str | None, typer.Option(help="Unit of the quantity: kg, 只, 件 …")] = None,
-    note: Annotated[str | None, typer.Option(help="A note.")] = None,
+    stall: Annotated[
+        str, typer.Argument(help=_("Stall code, e.g. M01."), autocompletion=completion.stalls)
+    ],
+    category: Annotated[
+        str,
+        typer.Argument(
+            help=_("Category code, label or alias, e.g. meat or 冬储肉."),
+            autocompletion=completion.categories,
+        ),
+    ],
+    amount: Annotated[str, typer.Argument(help=_("Yuan: 12345.5, 12,345.50, ¥12345 or 1.5万."))],
+    qty: Annotated[str | None, typer.Option("--qty", help=_("Quantity sold."))] = None,
+    unit: Annotated[str | None, typer.Option(help=_("Unit of the quantity: kg, 只, 件 …"))] = None,
+    note: Annotated[str | None, typer.Option(help=_("A note."))] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Supersede the line already recorded.")
+        bool, typer.Option("--replace", help=_("Supersede the line already recorded."))
     ] = False,
 ) -> None:
     """Record a stall's takings.  Example: iddexi sale add 2025-26:1 M01 meat 12,800.50 --qty 160 --unit kg"""
@@ -43,19 +56,29 @@ def add(
         replace=replace,
         source=f"sale add {session} {stall} {category} {amount}",
     )
-    message = (
-        f"Recorded {new.session} {new.stall} {new.category} {format_yuan(new.amount_fen)} "
-        f"in batch {new.batch_id}"
+    message = _("Recorded {session} {stall} {category} {amount} in batch {batch}").format(
+        session=new.session,
+        stall=new.stall,
+        category=new.category,
+        amount=format_yuan(new.amount_fen),
+        batch=new.batch_id,
     )
     if replaced:
-        message += f", replacing {format_yuan(replaced.amount_fen)} from batch {replaced.batch_id}"
-    typer.echo(message + ".")
+        message += _(", replacing {amount} from batch {batch}").format(
+            amount=format_yuan(replaced.amount_fen), batch=replaced.batch_id
+        )
+    typer.echo(message + _("."))
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
+    ],
     json: JsonOption = False,
 ) -> None:
     """List a session's live sales lines.  Example: iddexi sale list 2025-26:1 --json"""
@@ -66,8 +89,17 @@ def list_(
     from iddexi.render.tables import print_table
 
     print_table(
-        f"Sales at {session}",
-        ["stall", "name", "category", "amount", "qty", "unit", "note", "batch"],
+        _("Sales at {session}").format(session=session),
+        [
+            N_("stall"),
+            N_("name"),
+            N_("category"),
+            N_("amount"),
+            N_("qty"),
+            N_("unit"),
+            N_("note"),
+            N_("batch"),
+        ],
         [
             (
                 s.stall,
@@ -81,6 +113,6 @@ def list_(
             )
             for s in sales
         ],
-        numeric=["amount", "qty", "batch"],
-        footer=["total", "", "", format_yuan(sum(s.amount_fen for s in sales)), "", "", "", ""],
+        numeric=[N_("amount"), N_("qty"), N_("batch")],
+        footer=[_("total"), "", "", format_yuan(sum(s.amount_fen for s in sales)), "", "", "", ""],
     )

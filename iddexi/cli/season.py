@@ -6,27 +6,27 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json
-from iddexi.i18n import _
+from iddexi.cli.common import App, JsonOption, ledger, print_json, word
+from iddexi.i18n import N_, _
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS
 from iddexi.ledger.values import parse_count, parse_date
 
-app = App(help="Seasons: named runs of market days (2025-26, …).")
+app = App(help=_("Seasons: named runs of market days (2025-26, …)."))
 
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
-    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")],
-    end: Annotated[str, typer.Option("--end", help="Last day, YYYY-MM-DD.")],
-    name: Annotated[str | None, typer.Option(help="A name, e.g. 2025—2026 冬季伊德喜.")] = None,
+    code: Annotated[str, typer.Argument(help=_("Season code, e.g. 2025-26."))],
+    start: Annotated[str, typer.Option("--start", help=_("First day, YYYY-MM-DD."))],
+    end: Annotated[str, typer.Option("--end", help=_("Last day, YYYY-MM-DD."))],
+    name: Annotated[str | None, typer.Option(help=_("A name, e.g. 2025—2026 冬季伊德喜."))] = None,
     kind: Annotated[
-        str, typer.Option(help="winter, spring, summer or autumn (冬季 …).")
+        str, typer.Option(help=_("winter, spring, summer or autumn (冬季 …)."))
     ] = "winter",
-    planned: Annotated[str | None, typer.Option(help="Planned number of sessions.")] = None,
+    planned: Annotated[str | None, typer.Option(help=_("Planned number of sessions."))] = None,
     market_day: Annotated[
-        str, typer.Option(help="mon … sun (周一 … 周日): the day sessions are held.")
+        str, typer.Option(help=_("mon … sun (周一 … 周日): the day sessions are held."))
     ] = "sat",
 ) -> None:
     """Add a season.  Example: iddexi season add 2025-26 --start 2025-11-22 --end 2026-01-31 --planned 11"""
@@ -41,8 +41,16 @@ def add(
         source=f"season add {code}",
     )
     day = season.market_day
-    held = f", held on {DAY_NAMES[MARKET_DAYS.index(day)]}s" if day in MARKET_DAYS else ""
-    typer.echo(f"Added season {season.code} ({season.kind}{held}, {season.start} … {season.end}).")
+    held = (
+        _(", held on {day}s").format(day=_(DAY_NAMES[MARKET_DAYS.index(day)]))
+        if day in MARKET_DAYS
+        else ""
+    )
+    typer.echo(
+        _("Added season {code} ({kind}{held}, {start} … {end}).").format(
+            code=season.code, kind=word(season.kind), held=held, start=season.start, end=season.end
+        )
+    )
 
 
 @app.command("edit")
@@ -84,10 +92,18 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     from iddexi.render.tables import print_table
 
     print_table(
-        "Seasons",
-        ["code", "name", "kind", "start", "end", "planned", "market day"],
+        _("Seasons"),
         [
-            (s.code, s.name, s.kind, s.start, s.end, s.planned_sessions, s.market_day)
+            N_("code"),
+            N_("name"),
+            N_("kind"),
+            N_("start"),
+            N_("end"),
+            N_("planned"),
+            N_("market day"),
+        ],
+        [
+            (s.code, s.name, word(s.kind), s.start, s.end, s.planned_sessions, word(s.market_day))
             for s in seasons
         ],
     )

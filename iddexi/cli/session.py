@@ -6,23 +6,27 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json, warn
-from iddexi.i18n import _
+from iddexi.cli import completion
+from iddexi.cli.common import App, JsonOption, ledger, print_json, warn, word
+from iddexi.i18n import N_, _
 from iddexi.ledger.values import format_yuan, parse_count, parse_date, parse_temperature
 
-app = App(help="Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD.")
+app = App(help=_("Sessions: market days, written SEASON:N or SEASON:YYYY-MM-DD."))
 
-Host = Annotated[str | None, typer.Option(help="Host township (must be known).")]
-Theme = Annotated[str | None, typer.Option(help="Theme of the day, e.g. 冰雪那达慕.")]
-Visitors = Annotated[str | None, typer.Option(help="Visits counted (人次).")]
+Host = Annotated[
+    str | None,
+    typer.Option(help=_("Host township (must be known)."), autocompletion=completion.townships),
+]
+Theme = Annotated[str | None, typer.Option(help=_("Theme of the day, e.g. 冰雪那达慕."))]
+Visitors = Annotated[str | None, typer.Option(help=_("Visits counted (人次)."))]
 CountMethod = Annotated[
     str | None,
     typer.Option(
-        help="How visitors were counted: full, sample or estimate (全数统计, 抽样推算, 估算)."
+        help=_("How visitors were counted: full, sample or estimate (全数统计, 抽样推算, 估算).")
     ),
 ]
-Temperature = Annotated[str | None, typer.Option(help="Temperature in °C, e.g. -28.")]
-Note = Annotated[str | None, typer.Option(help="A note.")]
+Temperature = Annotated[str | None, typer.Option(help=_("Temperature in °C, e.g. -28."))]
+Note = Annotated[str | None, typer.Option(help=_("A note."))]
 Hours = Annotated[
     str | None,
     typer.Option(help=_("Open hours FROM-UNTIL, e.g. 09:00-15:00 (default 09:00-15:00).")),
@@ -50,8 +54,10 @@ def _details(
 @app.command("add")
 def add(
     ctx: typer.Context,
-    season: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
-    date: Annotated[str, typer.Option(help="Market day, YYYY-MM-DD.")],
+    season: Annotated[
+        str, typer.Argument(help=_("Season code, e.g. 2025-26."), autocompletion=completion.seasons)
+    ],
+    date: Annotated[str, typer.Option(help=_("Market day, YYYY-MM-DD."))],
     host: Host = None,
     theme: Theme = None,
     visitors: Visitors = None,
@@ -65,7 +71,9 @@ def add(
     session, warnings = ledger(ctx).enter_session(
         season, day, source=f"session add {season} --date {day}", **details
     )
-    typer.echo(f"Recorded session {session.ref} on {session.date}.")
+    typer.echo(
+        _("Recorded session {session} on {date}.").format(session=session.ref, date=session.date)
+    )
     for warning in warnings:
         warn(warning)
 
@@ -73,7 +81,12 @@ def add(
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    session: Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")],
+    session: Annotated[
+        str,
+        typer.Argument(
+            help=_("SEASON:N or SEASON:YYYY-MM-DD."), autocompletion=completion.sessions
+        ),
+    ],
     host: Host = None,
     theme: Theme = None,
     visitors: Visitors = None,
@@ -95,7 +108,7 @@ def set_(
         estimate=estimated_visitors,
         **details,
     )
-    names = [k for k, v in details.items() if v is not None] + (["hours"] if hours else [])
+    names = [_(k) for k, v in details.items() if v is not None] + ([_("hours")] if hours else [])
     typer.echo(
         _("Corrected session {ref} ({fields}).").format(ref=changed.ref, fields=", ".join(names))
     )
@@ -173,7 +186,9 @@ def move(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    season: Annotated[str, typer.Argument(help="Season code, e.g. 2025-26.")],
+    season: Annotated[
+        str, typer.Argument(help=_("Season code, e.g. 2025-26."), autocompletion=completion.seasons)
+    ],
     json: JsonOption = False,
 ) -> None:
     """List a season's sessions with their takings.  Example: iddexi session list 2025-26"""
@@ -184,8 +199,18 @@ def list_(
     from iddexi.render.tables import print_table
 
     print_table(
-        f"Sessions of {season}",
-        ["session", "date", "host", "theme", "visitors", "count", "°C", "lines", "revenue"],
+        _("Sessions of {season}").format(season=season),
+        [
+            N_("session"),
+            N_("date"),
+            N_("host"),
+            N_("theme"),
+            N_("visitors"),
+            N_("count"),
+            "°C",
+            N_("lines"),
+            N_("revenue"),
+        ],
         [
             (
                 s.ref,
@@ -193,16 +218,16 @@ def list_(
                 s.host,
                 s.theme,
                 s.visitors,
-                s.count_method,
+                word(s.count_method),
                 s.temperature,
                 s.lines,
                 format_yuan(s.revenue_fen),
             )
             for s in sessions
         ],
-        numeric=["visitors", "°C", "lines", "revenue"],
+        numeric=[N_("visitors"), "°C", N_("lines"), N_("revenue")],
         footer=[
-            "total",
+            _("total"),
             "",
             "",
             "",

@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from iddexi.cli import completion
 from iddexi.cli.common import App, ledger, say, warn
-from iddexi.i18n import _
+from iddexi.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from iddexi.tally.importer import ImportOutcome
 
-app = App(help="Tally sheets: write a template for a session, import filled sheets.")
+app = App(help=_("Tally sheets: write a template for a session, import filled sheets."))
 
 #: Files with more rows than this get a progress bar on standard error.
 PROGRESS_ROWS = 5_000
@@ -30,15 +31,17 @@ def template(
     session: Annotated[
         str,
         typer.Argument(
-            help="SEASON:N, or SEASON:YYYY-MM-DD (also for a session not yet recorded)."
+            help=_("SEASON:N, or SEASON:YYYY-MM-DD (also for a session not yet recorded)."),
+            autocompletion=completion.sessions,
         ),
     ],
-    out: Annotated[Path, typer.Option("-o", "--output", help="The workbook to write (.xlsx).")],
+    out: Annotated[Path, typer.Option("-o", "--output", help=_("The workbook to write (.xlsx)."))],
     lang: Annotated[
-        str, typer.Option("--lang", help="Header language: zh (Chinese with English) or en.")
+        str, typer.Option("--lang", help=_("Header language: zh (Chinese with English) or en."))
     ] = "zh",
     force: Annotated[
-        bool, typer.Option("--force", help="Replace the file if it exists (it may be filled in).")
+        bool,
+        typer.Option("--force", help=_("Replace the file if it exists (it may be filled in).")),
     ] = False,
 ) -> None:
     """Write a tally workbook for one session, ready to fill in.  Example: iddexi tally template 2025-26:2025-12-06 -o tally-1206.xlsx"""
@@ -47,19 +50,19 @@ def template(
 
     check_language(lang)  # before the ledger is opened: a refusal creates nothing
     written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force)
-    typer.echo(f"Wrote {written} for session {session}.")
+    typer.echo(_("Wrote {path} for session {session}.").format(path=written, session=session))
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="Filled .xlsx or .csv files.")],
+    files: Annotated[list[Path], typer.Argument(help=_("Filled .xlsx or .csv files."))],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check everything and show what would be written.")
+        bool, typer.Option("--dry-run", help=_("Check everything and show what would be written."))
     ] = False,
     replace: Annotated[
         bool,
-        typer.Option("--replace", help="Supersede lines and details the ledger already holds."),
+        typer.Option("--replace", help=_("Supersede lines and details the ledger already holds.")),
     ] = False,
     session: Annotated[
         str | None,
@@ -88,7 +91,11 @@ def import_(
         )
     for outcome in outcomes:
         for column in outcome.ignored_columns:
-            warn(f"{outcome.file.name}: column {column!r} is not a field of this table; ignored")
+            warn(
+                _("{file}: column {column} is not a field of this table; ignored").format(
+                    file=outcome.file.name, column=repr(column)
+                )
+            )
         for warning in outcome.warnings:
             warn(f"{outcome.file.name}: {warning}")
         say(describe(outcome, dry_run=dry_run))
@@ -98,7 +105,7 @@ def import_(
             for label, code in outcome.categories:
                 say(_("  category {label} → {code}").format(label=label, code=code))
     if dry_run:
-        typer.echo("Dry run: nothing was written.")
+        typer.echo(_("Dry run: nothing was written."))
 
 
 def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
@@ -107,34 +114,53 @@ def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
 
     name = outcome.file.name
     if outcome.duplicate_of is not None:
-        return f"{name}: same bytes as {outcome.duplicate_of.name} above; skipped"
+        return _("{file}: same bytes as {other} above; skipped").format(
+            file=name, other=outcome.duplicate_of.name
+        )
     if outcome.already_in is not None:
-        return f"{name}: already imported as batch {outcome.already_in}; nothing written"
-    parts = [outcome.kind]
-    lines = _plural(outcome.rows, "row")
+        return _("{file}: already imported as batch {batch}; nothing written").format(
+            file=name, batch=outcome.already_in
+        )
+    parts = ["+".join(_(kind) for kind in outcome.kind.split("+"))]
     if outcome.rows == 0:
-        parts.append("nothing new")
+        parts.append(_("nothing new"))
     else:
-        parts.append(lines)
+        parts.append(_rows(outcome.rows))
     if outcome.total_fen or outcome.kind in ("sales", "template"):
-        parts.append(f"total {format_yuan(outcome.total_fen)}")
+        parts.append(_("total {amount}").format(amount=format_yuan(outcome.total_fen)))
     if outcome.replaced:
-        parts.append(f"replacing {_plural(outcome.replaced, 'line')}")
+        parts.append(
+            ngettext("replacing {count} line", "replacing {count} lines", outcome.replaced).format(
+                count=f"{outcome.replaced:,}"
+            )
+        )
     if outcome.skipped:
-        parts.append(f"{_plural(outcome.skipped, 'row')} already in the ledger unchanged")
+        parts.append(
+            _("{rows} already in the ledger unchanged").format(rows=_rows(outcome.skipped))
+        )
     if outcome.carried:
-        parts.append(f"{_plural(outcome.carried, 'row')} as already recorded, now in this batch")
+        parts.append(
+            _("{rows} as already recorded, now in this batch").format(rows=_rows(outcome.carried))
+        )
     if outcome.control_total_fen is not None:
-        parts.append(f"totals row {format_yuan(outcome.control_total_fen)} checked")
+        parts.append(
+            _("totals row {amount} checked").format(amount=format_yuan(outcome.control_total_fen))
+        )
     if dry_run:
-        verb = "would write" if outcome.rows else "would change nothing"
-        return f"{name}: {verb}: " + ", ".join(parts)
-    where = f" (batch {outcome.batch_id})" if outcome.batch_id is not None else ""
-    return f"{name}: " + ", ".join(parts) + where
+        verb = _("would write") if outcome.rows else _("would change nothing")
+        return f"{name}: {verb}: " + _(", ").join(parts)
+    where = (
+        _(" (batch {batch})").format(batch=outcome.batch_id) if outcome.batch_id is not None else ""
+    )
+    return f"{name}: " + _(", ").join(parts) + where
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+# the kinds of tally file an import names
+KINDS = (N_("sales"), N_("template"), N_("sessions"), N_("stalls"), N_("townships"), N_("seasons"))
+
+
+def _rows(count: int) -> str:
+    return ngettext("{count} row", "{count} rows", count).format(count=f"{count:,}")
 
 
 class _Progress:

@@ -6,21 +6,23 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import App, JsonOption, ledger, print_json
-from iddexi.i18n import _
+from iddexi.cli.common import App, JsonOption, ledger, print_json, word
+from iddexi.i18n import N_, _
 
-app = App(help="Townships: the sumu, towns and townships (苏木乡镇) of the banner.")
+app = App(help=_("Townships: the sumu, towns and townships (苏木乡镇) of the banner."))
 
 
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Name as written locally, e.g. 巴彦托海镇.")],
-    kind: Annotated[str | None, typer.Option(help="sumu, town or township (苏木, 镇, 乡).")] = None,
+    name: Annotated[str, typer.Argument(help=_("Name as written locally, e.g. 巴彦托海镇."))],
+    kind: Annotated[
+        str | None, typer.Option(help=_("sumu, town or township (苏木, 镇, 乡)."))
+    ] = None,
 ) -> None:
     """Add a township.  Example: iddexi township add 巴彦托海镇 --kind town"""
     township = ledger(ctx).add_township(name, kind, source=f"township add {name}")
-    typer.echo(f"Added township {township.name}.")
+    typer.echo(_("Added township {name}.").format(name=township.name))
 
 
 @app.command("edit")
@@ -47,4 +49,6 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
         return
     from iddexi.render.tables import print_table
 
-    print_table("Townships", ["name", "kind"], [(t.name, t.kind) for t in townships])
+    print_table(
+        _("Townships"), [N_("name"), N_("kind")], [(t.name, word(t.kind)) for t in townships]
+    )

@@ -110,10 +110,14 @@ class BatchesMixin:
 
     def batch_record(self, batch_id: int) -> Batch:
         if not 0 < batch_id < 2**63:
-            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
+            raise NotFoundError(
+                _("batch {batch_id} does not exist; see `iddexi history`").format(batch_id=batch_id)
+            )
         row = self.conn.execute(_BATCH_SELECT + " WHERE b.id = ?", (batch_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"batch {batch_id} does not exist; see `iddexi history`")
+            raise NotFoundError(
+                _("batch {batch_id} does not exist; see `iddexi history`").format(batch_id=batch_id)
+            )
         return Batch(*row)
 
     def live_batch_with_sha(self, sha256: str) -> Batch | None:
@@ -134,13 +138,15 @@ class BatchesMixin:
         """
         reason = clean_text(reason, "the reason", multiline=True) or ""
         if not reason:
-            raise InputError("a void needs a reason (--reason TEXT), kept in the history")
+            raise InputError(_("a void needs a reason (--reason TEXT), kept in the history"))
         self.batch_record(batch_id)  # refuse an unknown batch before writing anything
         with self.batch("correction", f"void batch {batch_id}") as void_id:
             batch = self.batch_record(batch_id)
             if batch.voided_at:
                 raise ConflictError(
-                    f"batch {batch_id} is already void (since {batch.voided_at}: {batch.reason})"
+                    _("batch {batch_id} is already void (since {voided_at}: {reason})").format(
+                        batch_id=batch_id, voided_at=batch.voided_at, reason=batch.reason
+                    )
                 )
             voided = self.conn.execute(
                 "SELECT voided_batch FROM batch_voids WHERE batch_id = ?", (batch_id,)
@@ -212,8 +218,9 @@ class BatchesMixin:
         if rows:
             others = ", ".join(f"batch {b} ({ref})" for ref, b in rows)
             raise ConflictError(
-                f"batch {batch_id} added sessions that still have sales in other batches: "
-                f"{others}; void those first"
+                _(
+                    "batch {batch_id} added sessions that still have sales in other batches: {others}; void those first"
+                ).format(batch_id=batch_id, others=others)
             )
 
     def _refuse_revived_duplicates(self, batch_id: int) -> None:
@@ -230,6 +237,7 @@ class BatchesMixin:
         if row:
             stall, category, batches = row
             raise ConflictError(
-                f"voiding batch {batch_id} would bring back stall {stall} {category} lines it "
-                f"replaced, but batches {batches} hold them now; void the later batch first"
+                _(
+                    "voiding batch {batch_id} would bring back stall {stall} {category} lines it replaced, but batches {batches} hold them now; void the later batch first"
+                ).format(batch_id=batch_id, stall=stall, category=category, batches=batches)
             )

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import Problem
 from iddexi.ledger.sessions import off_market_day
 from iddexi.ledger.values import format_yuan
@@ -56,10 +57,14 @@ def integrity_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     try:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
-        return [LedgerProblem("ledger file", f"cannot be read: {exc}", kind=INTEGRITY)]
+        return [
+            LedgerProblem("ledger file", _("cannot be read: {exc}").format(exc=exc), kind=INTEGRITY)
+        ]
     if rows == ["ok"]:
         return []
-    return [LedgerProblem("ledger file", f"SQLite integrity check: {r}") for r in rows]
+    return [
+        LedgerProblem("ledger file", _("SQLite integrity check: {r}").format(r=r)) for r in rows
+    ]
 
 
 def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
@@ -89,7 +94,9 @@ def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         problems.append(
             LedgerProblem(
                 where,
-                f"{names} refers to a {_singular(parent)} that is not in the ledger",
+                _("{names} refers to a {parent__singular} that is not in the ledger").format(
+                    names=names, parent__singular=_singular(parent)
+                ),
                 value,
                 kind=FOREIGN_KEY,
             )
@@ -111,8 +118,9 @@ def orphan_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             f"sale #{sale_id} (batch {batch_id})",
-            f"is live but its session #{session_id} was voided, so its "
-            f"{format_yuan(fen)} counts nowhere",
+            _(
+                "is live but its session #{session_id} was voided, so its {fen_format_yuan} counts nowhere"
+            ).format(session_id=session_id, fen_format_yuan=format_yuan(fen)),
             kind=ORPHAN,
         )
         for sale_id, batch_id, session_id, fen in rows
@@ -140,14 +148,16 @@ def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         day = _real_date(date)
         if day is None:
             problems.append(
-                LedgerProblem(where, "date is not a real YYYY-MM-DD day", date, kind=BAD_DATE)
+                LedgerProblem(where, _("date is not a real YYYY-MM-DD day"), date, kind=BAD_DATE)
             )
             continue
         if not start <= date <= end:
             problems.append(
                 LedgerProblem(
                     where,
-                    f"date is outside season {season} ({start} … {end})",
+                    _("date is outside season {season} ({start} … {end})").format(
+                        season=season, start=start, end=end
+                    ),
                     date,
                     kind=OUTSIDE_SEASON,
                 )
@@ -170,8 +180,9 @@ def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             f"session {season}:{date} stall {stall} {category}",
-            f"{count} live lines ({format_yuan(fen)} in all, batches {batches}) "
-            "where one is allowed; void the extra batch",
+            _(
+                "{count} live lines ({fen_format_yuan} in all, batches {batches}) where one is allowed; void the extra batch"
+            ).format(count=count, fen_format_yuan=format_yuan(fen), batches=batches),
             kind=DUPLICATE,
         )
         for _sid, stall, category, count, fen, batches, season, date in rows
@@ -189,8 +200,13 @@ def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             f"batch {bid} ({source})",
-            f"its {lines} line(s) add up to {format_yuan(fen)} but its recorded total is "
-            f"{format_yuan(control)}",
+            _(
+                "its {lines} line(s) add up to {fen_format_yuan} but its recorded total is {control_format_yuan}"
+            ).format(
+                lines=lines,
+                fen_format_yuan=format_yuan(fen),
+                control_format_yuan=format_yuan(control),
+            ),
             kind=CONTROL_TOTAL,
         )
         for bid, source, control, fen, lines in rows
@@ -207,7 +223,7 @@ def amount_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             f"line {sid} (batch {batch})",
-            "amount is not a whole number of fen",
+            _("amount is not a whole number of fen"),
             amount,
             kind=BAD_AMOUNT,
         )
@@ -224,7 +240,9 @@ def duplicate_session_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             f"session {season}:{date}",
-            f"is recorded more than once (batches {batches}); void the extra batch",
+            _("is recorded more than once (batches {batches}); void the extra batch").format(
+                batches=batches
+            ),
             kind=DUPLICATE_SESSION,
         )
         for season, date, batches in rows
@@ -241,7 +259,9 @@ def migration_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     return [
         LedgerProblem(
             "migrations",
-            f"{name} is not recorded though the schema is at version {version}",
+            _("{name} is not recorded though the schema is at version {version}").format(
+                name=name, version=version
+            ),
             kind=SCHEMA,
         )
         for name in missing
@@ -296,7 +316,9 @@ def check_ledger(conn: sqlite3.Connection) -> list[LedgerProblem]:
         except sqlite3.DatabaseError as exc:
             problems.append(
                 LedgerProblem(
-                    "ledger file", f"{step.__name__} could not run: {exc}", kind=INTEGRITY
+                    "ledger file",
+                    _("{name__} could not run: {exc}").format(name__=step.__name__, exc=exc),
+                    kind=INTEGRITY,
                 )
             )
     return problems

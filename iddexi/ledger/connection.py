@@ -11,6 +11,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import LedgerFileError
 from iddexi.ledger.migrations import migrate
 from iddexi.ledger.transactions import write_transaction
@@ -35,15 +36,19 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     """Open (creating if allowed) and migrate the ledger at ``path``."""
     if not path.exists():
         if not create:
-            raise LedgerFileError(f"no ledger at {path}")
+            raise LedgerFileError(_("no ledger at {path}").format(path=path))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LedgerFileError(
-                f"cannot create the folder for ledger {path}: {exc.strerror}"
+                _("cannot create the folder for ledger {path}: {strerror}").format(
+                    path=path, strerror=exc.strerror
+                )
             ) from None
     elif path.is_dir():
-        raise LedgerFileError(f"ledger {path} is a folder; give the path of a .sqlite file")
+        raise LedgerFileError(
+            _("ledger {path} is a folder; give the path of a .sqlite file").format(path=path)
+        )
     try:
         # autocommit mode: every write opens its own BEGIN IMMEDIATE explicitly
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -53,7 +58,9 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn, str(path))
     except sqlite3.DatabaseError as exc:
-        raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+        raise LedgerFileError(
+            _("cannot use ledger {path}: {exc}").format(path=path, exc=exc)
+        ) from None
     return conn
 
 
@@ -77,7 +84,9 @@ def _settle(conn: sqlite3.Connection, path: Path) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
         if time.monotonic() > deadline:
-            raise LedgerFileError(f"cannot use ledger {path}: it stays locked by another process")
+            raise LedgerFileError(
+                _("cannot use ledger {path}: it stays locked by another process").format(path=path)
+            )
         time.sleep(0.02)
 
 
@@ -93,4 +102,6 @@ def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
     finally:
         conn.execute("COMMIT")
     if version == 0 and tables:
-        raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
+        raise LedgerFileError(
+            _("{path} is an SQLite file but not an iddexi ledger").format(path=path)
+        )

@@ -43,7 +43,9 @@ class Problem:
     value: object = None
 
     def __str__(self) -> str:
-        got = "" if self.value is None else f" (got {str(self.value)!r})"
+        from iddexi.i18n import _
+
+        got = "" if self.value is None else _(" (got {value!r})").format(value=str(self.value))
         return f"{self.location}: {self.message}{got}"
 
 
@@ -52,7 +54,11 @@ class ProblemsError(IddexiError):
 
     def __init__(self, problems: list[Problem], summary: str = "") -> None:
         self.problems = list(problems)
-        self.summary = summary or f"{len(self.problems)} problem(s) found; nothing was written"
+        from iddexi.i18n import _
+
+        self.summary = summary or _("{count} problem(s) found; nothing was written").format(
+            count=len(self.problems)
+        )
         super().__init__(self.summary)
 
     def lines(self) -> list[str]:

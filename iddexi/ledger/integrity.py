@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from iddexi.i18n import _
 from iddexi.ledger.chain import Head
 from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.checks import (
@@ -69,23 +70,29 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection to an existing SQLite file; refuses anything else."""
     path = Path(path)
     if not path.exists():
-        raise NotFoundError(f"no ledger at {path}")
+        raise NotFoundError(_("no ledger at {path}").format(path=path))
     if path.is_dir():
-        raise LedgerFileError(f"{path} is a folder; give the path of a .sqlite file")
+        raise LedgerFileError(
+            _("{path} is a folder; give the path of a .sqlite file").format(path=path)
+        )
     try:
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise LedgerFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise LedgerFileError(
+            _("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)
+        ) from None
     if head != _SQLITE_MAGIC:
-        raise LedgerFileError(f"{path} is not an SQLite file, so not an iddexi ledger")
+        raise LedgerFileError(
+            _("{path} is not an SQLite file, so not an iddexi ledger").format(path=path)
+        )
     try:
         conn = sqlite3.connect(
             path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=30
         )
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.DatabaseError as exc:
-        raise LedgerFileError(f"cannot open {path}: {exc}") from None
+        raise LedgerFileError(_("cannot open {path}: {exc}").format(path=path, exc=exc)) from None
     return conn
 
 
@@ -111,13 +118,18 @@ def describe_ledger(conn: sqlite3.Connection, path: Path) -> int:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
-        raise LedgerFileError(f"{path} cannot be read as a ledger: {exc}") from None
+        raise LedgerFileError(
+            _("{path} cannot be read as a ledger: {exc}").format(path=path, exc=exc)
+        ) from None
     if version < 1 or not {"migrations", "batches", "sales"} <= tables:
-        raise LedgerFileError(f"{path} is an SQLite file but not an iddexi ledger")
+        raise LedgerFileError(
+            _("{path} is an SQLite file but not an iddexi ledger").format(path=path)
+        )
     if version > SCHEMA_VERSION:
         raise LedgerFileError(
-            f"{path} has schema version {version}, newer than this iddexi knows "
-            f"({SCHEMA_VERSION}); upgrade iddexi to use it"
+            _(
+                "{path} has schema version {version}, newer than this iddexi knows ({SCHEMA_VERSION}); upgrade iddexi to use it"
+            ).format(path=path, version=version, SCHEMA_VERSION=SCHEMA_VERSION)
         )
     return version
 
@@ -161,13 +173,23 @@ def backup_ledger(
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = dest / f"iddexi-backup-{stamp}.sqlite"
     if ledger_path is not None and dest.exists() and dest.resolve() == Path(ledger_path).resolve():
-        raise ConflictError(f"{dest} is the ledger itself; give another name for the backup")
+        raise ConflictError(
+            _("{dest} is the ledger itself; give another name for the backup").format(dest=dest)
+        )
     if dest.exists() and not force:
-        raise ConflictError(f"{dest} already exists; give another name, or --force to replace it")
+        raise ConflictError(
+            _("{dest} already exists; give another name, or --force to replace it").format(
+                dest=dest
+            )
+        )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LedgerFileError(f"cannot create the folder for {dest}: {exc.strerror}") from None
+        raise LedgerFileError(
+            _("cannot create the folder for {dest}: {strerror}").format(
+                dest=dest, strerror=exc.strerror
+            )
+        ) from None
     partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     try:
         _copy(conn, partial)
@@ -181,14 +203,21 @@ def backup_ledger(
             copy.close()
         if problems:
             raise LedgerFileError(
-                f"the backup copy failed its integrity check ({problems[0].message}); "
-                "run `iddexi check`"
+                _(
+                    "the backup copy failed its integrity check ({message}); run `iddexi check`"
+                ).format(message=problems[0].message)
             )
         os.replace(partial, dest)
     except sqlite3.DatabaseError as exc:
-        raise LedgerFileError(f"cannot write the backup {dest}: {exc}") from None
+        raise LedgerFileError(
+            _("cannot write the backup {dest}: {exc}").format(dest=dest, exc=exc)
+        ) from None
     except OSError as exc:
-        raise LedgerFileError(f"cannot write the backup {dest}: {exc.strerror or exc}") from None
+        raise LedgerFileError(
+            _("cannot write the backup {dest}: {value}").format(
+                dest=dest, value=exc.strerror or exc
+            )
+        ) from None
     finally:
         for leftover in (partial, Path(f"{partial}-journal")):
             leftover.unlink(missing_ok=True)
@@ -207,32 +236,47 @@ def restore_ledger(
     """
     source, target = Path(source), Path(target)
     if target.exists() and source.resolve() == target.resolve():
-        raise ConflictError(f"{source} is the ledger itself; restore from a backup copy")
+        raise ConflictError(
+            _("{source} is the ledger itself; restore from a backup copy").format(source=source)
+        )
     conn = open_readonly(source)
     try:
         problems = integrity_problems(conn)
         if problems:
             raise LedgerFileError(
-                f"{source} is damaged and was not restored: {problems[0].message}"
+                _("{source} is damaged and was not restored: {message}").format(
+                    source=source, message=problems[0].message
+                )
             )
         version = describe_ledger(conn, source)
         if not despite_problems:
             _refuse_unsound_money(conn, source)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
-            raise LedgerFileError(f"ledger {target} is a folder; give the path of a .sqlite file")
+            raise LedgerFileError(
+                _("ledger {target} is a folder; give the path of a .sqlite file").format(
+                    target=target
+                )
+            )
         if target.exists() and not force:
             raise ConflictError(
-                f"ledger {target} already exists; back it up first (`iddexi backup`), then "
-                "restore with --force to replace it"
+                _(
+                    "ledger {target} already exists; back it up first (`iddexi backup`), then restore with --force to replace it"
+                ).format(target=target)
             )
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy(conn, target)
         except sqlite3.DatabaseError as exc:
-            raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
+            raise LedgerFileError(
+                _("cannot restore into {target}: {exc}").format(target=target, exc=exc)
+            ) from None
         except OSError as exc:
-            raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+            raise LedgerFileError(
+                _("cannot restore into {target}: {value}").format(
+                    target=target, value=exc.strerror or exc
+                )
+            ) from None
     finally:
         conn.close()
     return CopyResult(target, batches, version)
@@ -262,7 +306,7 @@ def _refuse_unsound_money(conn: sqlite3.Connection, source: Path) -> None:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise LedgerFileError(
-            f"{source} was not restored: {first.location}: {first.message}{more}; "
-            f"`iddexi --ledger {source} check` lists every problem; restore "
-            "--despite-problems takes it as it is"
+            _(
+                "{source} was not restored: {location}: {message}{more}; `iddexi --ledger {source} check` lists every problem; restore --despite-problems takes it as it is"
+            ).format(source=source, location=first.location, message=first.message, more=more)
         )

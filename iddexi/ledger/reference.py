@@ -51,17 +51,25 @@ class ReferenceMixin:
         code = code.strip()
         if not CODE.fullmatch(code):
             raise InputError(
-                f"season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
+                _(
+                    "season code {code!r} must be letters, digits, '-', '_' or '.', e.g. 2025-26"
+                ).format(code=code)
             )
         kind = pick(SEASON_KIND, kind, "season kind") or "winter"
         market_day = pick(MARKET_DAY, market_day, "market day")
         if start > end:
-            raise InputError(f"season {code} starts {start} after it ends {end}")
+            raise InputError(
+                _("season {code} starts {start} after it ends {end}").format(
+                    code=code, start=start, end=end
+                )
+            )
         if planned is not None and planned < 1:
-            raise InputError(f"planned sessions {planned} must be 1 or more")
+            raise InputError(
+                _("planned sessions {planned} must be 1 or more").format(planned=planned)
+            )
         with self.batch("setup", source) as batch_id:
             if self._season_row(code):
-                raise ConflictError(f"season {code} already exists")
+                raise ConflictError(_("season {code} already exists").format(code=code))
             self.conn.execute(
                 "INSERT INTO seasons (code, name, kind, start_date, end_date, planned_sessions,"
                 " market_day, batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -101,8 +109,16 @@ class ReferenceMixin:
     def season(self, code: str) -> Season:
         row = self._season_row(code.strip())
         if row is None:
-            known = ", ".join(s.code for s in self.seasons()) or "none yet"
-            raise NotFoundError(f"season {code!r} is not in the ledger (known: {known})")
+            from iddexi.ledger.suggest import did_you_mean
+
+            codes = [s.code for s in self.seasons()]
+            hint = did_you_mean(code, {s.code: (s.code, s.name or "") for s in self.seasons()})
+            known = ", ".join(codes) or _("none yet")
+            raise NotFoundError(
+                _("season {code} is not in the ledger{hint} (known: {known})").format(
+                    code=repr(code), hint=hint, known=known
+                )
+            )
         return self._season_from_row(row)
 
     def seasons(self) -> list[Season]:
@@ -130,7 +146,7 @@ class ReferenceMixin:
         kind = pick(TOWNSHIP_KIND, kind, "township kind")
         with self.batch("setup", source) as batch_id:
             if self.conn.execute("SELECT 1 FROM townships WHERE name = ?", (name,)).fetchone():
-                raise ConflictError(f"township {name} already exists")
+                raise ConflictError(_("township {name} already exists").format(name=name))
             self.conn.execute(
                 "INSERT INTO townships (name, kind, batch_id) VALUES (?, ?, ?)",
                 (name, kind, batch_id),
@@ -147,11 +163,15 @@ class ReferenceMixin:
         name = name.strip()
         if self.conn.execute("SELECT 1 FROM townships WHERE name = ?", (name,)).fetchone():
             return name
-        known = (
-            ", ".join(t.name for t in self.townships())
-            or "none yet; add one with `iddexi township add`"
+        from iddexi.ledger.suggest import did_you_mean
+
+        names = [t.name for t in self.townships()]
+        known = ", ".join(names) or _("none yet; add one with `iddexi township add`")
+        raise NotFoundError(
+            _("township {name} is not in the ledger{hint} (known: {known})").format(
+                name=repr(name), hint=did_you_mean(name, names), known=known
+            )
         )
-        raise NotFoundError(f"township {name!r} is not in the ledger (known: {known})")
 
     # --- categories ----------------------------------------------------------------
     def categories(self) -> list[Category]:
@@ -176,8 +196,22 @@ class ReferenceMixin:
         ).fetchone()
         if row:
             return row[0]
-        known = ", ".join(f"{c.code} ({c.label_zh})" for c in self.categories())
-        raise NotFoundError(f"category {text!r} is not known (known: {known})")
+        from iddexi.ledger.suggest import did_you_mean
+
+        categories = self.categories()
+        known = ", ".join(f"{c.code} ({c.label_zh})" for c in categories)
+        hint = did_you_mean(
+            text,
+            {
+                f"{c.code} ({c.label_zh})": (c.code, c.label_zh, c.label_en, *c.aliases)
+                for c in categories
+            },
+        )
+        raise NotFoundError(
+            _("category {text} is not known{hint} (known: {known})").format(
+                text=repr(text), hint=hint, known=known
+            )
+        )
 
     def add_category(
         self,
@@ -190,25 +224,31 @@ class ReferenceMixin:
     ) -> Category:
         code = code.strip()
         if not _CATEGORY_CODE.fullmatch(code):
-            raise InputError(f"category code {code!r} must be lower-case letters, digits or '_'")
+            raise InputError(
+                _("category code {code!r} must be lower-case letters, digits or '_'").format(
+                    code=code
+                )
+            )
         label_zh = _text(label_zh, "Chinese label", required=True) or ""
         label_en = _text(label_en, "English label", required=True) or ""
         unique_aliases: dict[str, str] = {}
         for alias in (clean_text(a, "alias") or "" for a in aliases):
             # aliases are matched without regard to case, so "Yu" and "yu" are one alias
             if alias.casefold() in unique_aliases:
-                raise InputError(f"alias {alias!r} is given twice")
+                raise InputError(_("alias {alias!r} is given twice").format(alias=alias))
             unique_aliases[alias.casefold()] = alias
         names = [code, label_zh, label_en, *unique_aliases.values()]
         if any(not n for n in names):
-            raise InputError("a category alias is empty")
+            raise InputError(_("a category alias is empty"))
         with self.batch("setup", source) as batch_id:
             for name in names:
                 try:
                     taken = self.resolve_category(name)
                 except NotFoundError:
                     continue
-                raise ConflictError(f"{name!r} already names category {taken}")
+                raise ConflictError(
+                    _("{name!r} already names category {taken}").format(name=name, taken=taken)
+                )
             position = self.conn.execute(
                 "SELECT coalesce(max(position), 0) + 1 FROM categories"
             ).fetchone()[0]
@@ -238,7 +278,9 @@ class ReferenceMixin:
         code = code.strip()
         if not CODE.fullmatch(code):
             raise InputError(
-                f"stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01"
+                _("stall code {code!r} must be letters, digits, '-', '_' or '.', e.g. M01").format(
+                    code=code
+                )
             )
         check_not_totals(code, "stall code")
         name = _text(name, "stall name", required=True) or ""
@@ -250,7 +292,11 @@ class ReferenceMixin:
                 "SELECT code FROM stalls WHERE code = ? COLLATE NOCASE", (code,)
             ).fetchone()
             if existing:
-                same = "" if existing[0] == code else f" (as {existing[0]}: codes ignore case)"
+                same = (
+                    ""
+                    if existing[0] == code
+                    else _(" (as {code}: codes ignore case)").format(code=existing[0])
+                )
                 raise ConflictError(
                     _(
                         "stall {code} already exists{same}; correct it with "
@@ -286,8 +332,19 @@ class ReferenceMixin:
             (code.strip(),),
         ).fetchone()
         if row is None:
+            from iddexi.ledger.suggest import did_you_mean
+
+            hint = did_you_mean(
+                code, {f"{s.name} {s.code}": (s.code, s.name) for s in self.stalls()}
+            )
+            if hint:
+                raise NotFoundError(
+                    _("stall {code} is not in the ledger{hint}").format(code=repr(code), hint=hint)
+                )
             raise NotFoundError(
-                f"stall {code!r} is not in the ledger; add it with `iddexi stall add {code} --name …`"
+                _(
+                    "stall {code} is not in the ledger; add it with `iddexi stall add {code_} --name …`"
+                ).format(code=repr(code), code_=code)
             )
         c, n, o, t, h, cat = row
         return Stall(c, n, o, t, bool(h), cat)

@@ -6,6 +6,7 @@ import sqlite3
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError
 from iddexi.ledger.records import Sale, Session, Stall
 from iddexi.ledger.values import MAX_LINE_FEN, clean_text, format_yuan
@@ -34,9 +35,12 @@ class Clash(NamedTuple):
     amount_fen: int
 
     def describe(self, session: str, stall: str, category: str) -> str:
-        return (
-            f"{session} stall {stall} {category} already has {format_yuan(self.amount_fen)} "
-            f"(batch {self.batch_id})"
+        return _("{session} stall {stall} {category} already has {amount} (batch {batch})").format(
+            session=session,
+            stall=stall,
+            category=category,
+            amount=format_yuan(self.amount_fen),
+            batch=self.batch_id,
         )
 
 
@@ -68,9 +72,13 @@ class SalesMixin:
         Returns the new line and the one it replaced (if any).
         """
         if not 0 <= amount_fen <= MAX_LINE_FEN:
-            raise InputError(f"amount {amount_fen} fen is outside ¥0 … ¥10,000,000")
+            raise InputError(
+                _("amount {amount_fen} fen is outside ¥0 … ¥10,000,000").format(
+                    amount_fen=amount_fen
+                )
+            )
         if quantity is not None and quantity < 0:
-            raise InputError(f"quantity {quantity} is negative")
+            raise InputError(_("quantity {quantity} is negative").format(quantity=quantity))
         unit = clean_text(unit, "unit")
         note = clean_text(note, "note", multiline=True)
         stall = self.stall(stall_code)

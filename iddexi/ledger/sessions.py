@@ -8,6 +8,7 @@ import sqlite3
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS, Season, Session
 from iddexi.ledger.values import clean_text, parse_date
@@ -54,7 +55,9 @@ def split_session_ref(ref: str) -> tuple[str, str]:
     season, sep, which = ref.strip().rpartition(":")
     if not sep or not season or not which:
         raise InputError(
-            f"session {ref!r} should be written SEASON:N or SEASON:YYYY-MM-DD, e.g. 2025-26:3"
+            _(
+                "session {ref!r} should be written SEASON:N or SEASON:YYYY-MM-DD, e.g. 2025-26:3"
+            ).format(ref=ref)
         )
     return season, which
 
@@ -72,7 +75,12 @@ def off_market_day(season: str, market_day: str | None, date: dt.date) -> str | 
     expected = MARKET_DAYS.index(market_day)
     if date.weekday() == expected:
         return None
-    return f"{date} is a {DAY_NAMES[date.weekday()]}; season {season} is held on {DAY_NAMES[expected]}s"
+    return _("{date} is a {day}; season {season} is held on {market_day}s").format(
+        date=date,
+        day=_(DAY_NAMES[date.weekday()]),
+        season=season,
+        market_day=_(DAY_NAMES[expected]),
+    )
 
 
 class SessionsMixin:
@@ -97,7 +105,11 @@ class SessionsMixin:
             elif key == "count_method":
                 value = pick(COUNT_METHOD, str(value), "count method")
             elif key == "visitors" and (not isinstance(value, int) or value < 0):
-                raise InputError(f"visitors {value!r} must be a whole number of zero or more")
+                raise InputError(
+                    _("visitors {value!r} must be a whole number of zero or more").format(
+                        value=value
+                    )
+                )
             elif key == "temperature":
                 value = str(value)
             elif key in ("theme", "note"):
@@ -127,7 +139,9 @@ class SessionsMixin:
         season = self.season(season_code)
         if not season.start <= date <= season.end:
             raise InputError(
-                f"date {date} is outside season {season.code} ({season.start} … {season.end})"
+                _("date {date} is outside season {code} ({start} … {end})").format(
+                    date=date, code=season.code, start=season.start, end=season.end
+                )
             )
         clean = self._check_session_fields(fields)
         with self.batch(batch_kind, source) as batch_id:
@@ -151,8 +165,11 @@ class SessionsMixin:
         if later:
             # SEASON:N names a session by its position, so an earlier date shifts later ones
             warnings.append(
-                f"{len(later)} later session(s) now have new numbers: "
-                + ", ".join(f"{day} is {session.season}:{number}" for day, number in later)
+                _("{count} later session(s) now have new numbers: ").format(count=len(later))
+                + ", ".join(
+                    _("{day} is {ref}").format(day=day, ref=f"{session.season}:{number}")
+                    for day, number in later
+                )
             )
         return session, warnings
 
@@ -166,8 +183,9 @@ class SessionsMixin:
         ).fetchone()
         if existing:
             raise ConflictError(
-                f"season {season} already has a session on {date} (batch {existing[0]}); "
-                "correct it with `iddexi session set`"
+                _(
+                    "season {season} already has a session on {date} (batch {value}); correct it with `iddexi session set`"
+                ).format(season=season, date=date, value=existing[0])
             )
         cursor = self.conn.execute(
             "INSERT INTO sessions (season, date, batch_id) VALUES (?, ?, ?)",
@@ -194,7 +212,7 @@ class SessionsMixin:
         clean = self._check_session_fields(fields)
         if not clean and hours is None:
             raise InputError(
-                "nothing to change: give at least one of --visitors, --host, --theme …"
+                _("nothing to change: give at least one of --visitors, --host, --theme …")
             )
         with self.batch("correction", source) as batch_id:
             session = self.resolve_session(ref, totals=False)
@@ -211,7 +229,9 @@ class SessionsMixin:
             f"SELECT {_SESSION_COLUMNS} FROM current_sessions c WHERE c.id = ?", (session_id,)
         ).fetchone()
         if row is None:
-            raise NotFoundError(f"session #{session_id} is not live in the ledger")
+            raise NotFoundError(
+                _("session #{session_id} is not live in the ledger").format(session_id=session_id)
+            )
         return _session_from_row(row)
 
     def sessions(self, season_code: str) -> list[Session]:
@@ -231,6 +251,17 @@ class SessionsMixin:
             (season_code, date.isoformat()),
         ).fetchone()
         return _session_from_row(row) if row else None
+
+    def _nearest_sessions(self, season_code: str, date: dt.date) -> str:
+        """``; did you mean 2025-26:3 (2025-12-06)?``: the sessions closest in time."""
+        rows = self.conn.execute(
+            "SELECT number, date FROM current_sessions WHERE season = ?", (season_code,)
+        ).fetchall()
+        if not rows:
+            return ""
+        by_distance = sorted(rows, key=lambda r: abs(dt.date.fromisoformat(r[1]) - date))
+        nearest = [f"{season_code}:{n} ({d})" for n, d in by_distance[:2]]
+        return _("; did you mean {choices}?").format(choices=_(" or ").join(nearest))
 
     def resolve_session(self, ref: str, *, totals: bool = True) -> Session:
         """A session from ``SEASON:N`` (its position by date) or ``SEASON:YYYY-MM-DD``.
@@ -252,13 +283,18 @@ class SessionsMixin:
                     "SELECT count(*) FROM live_sessions WHERE season = ?", (season.code,)
                 ).fetchone()[0]
                 raise NotFoundError(
-                    f"session {ref!r} does not exist: season {season.code} has {count} session(s)"
+                    _(
+                        "session {ref} does not exist: season {season} has {count} session(s)"
+                    ).format(ref=repr(ref), season=season.code, count=count)
                 )
             return _session_from_row(row)
         date = parse_date(which, "session date")
         found = self.find_session(season.code, date, totals=totals)
         if found is None:
             raise NotFoundError(
-                f"session {ref!r} does not exist: season {season.code} has no session on {date}"
+                _("session {ref} does not exist: season {season} has no session on {date}").format(
+                    ref=repr(ref), season=season.code, date=date
+                )
+                + self._nearest_sessions(season.code, date)
             )
         return found

@@ -91,7 +91,7 @@ def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
     larger).
     """
     if isinstance(value, bool):
-        raise InputError(f"amount {value!r} is not a number of yuan")
+        raise InputError(_("amount {value!r} is not a number of yuan").format(value=value))
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -101,7 +101,7 @@ def parse_yuan(value: object, *, limit: int | None = MAX_LINE_FEN) -> int:
     elif isinstance(value, str):
         amount = _parse_text(value, original=value)
     else:
-        raise InputError(f"amount {value!r} is not a number of yuan")
+        raise InputError(_("amount {value!r} is not a number of yuan").format(value=value))
     return _to_fen(amount, value, limit)
 
 
@@ -123,9 +123,15 @@ def spreadsheet_number(value: float) -> str:
 def _parse_text(raw: str, *, original: object) -> Decimal:
     text = _normalise(raw)
     if not text:
-        raise InputError(f"amount {original!r} is empty; expected yuan such as 1200 or 1,200.50")
+        raise InputError(
+            _("amount {original!r} is empty; expected yuan such as 1200 or 1,200.50").format(
+                original=original
+            )
+        )
     if text.startswith(("-", "−", "(")) or text.endswith(")"):
-        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+        raise InputError(
+            _("amount {original!r} is negative; takings are zero or more").format(original=original)
+        )
     for sign in _CURRENCY:
         if text.upper().startswith(sign):
             text = text[len(sign) :].strip()
@@ -141,10 +147,14 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
                 text = text[: -len(suffix)].strip()
                 break
     if text.startswith("-"):
-        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+        raise InputError(
+            _("amount {original!r} is negative; takings are zero or more").format(original=original)
+        )
     if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
         raise InputError(
-            f"amount {original!r} is not a number of yuan; expected e.g. 1200, 1,200.50, ¥1200 or 1.5万"
+            _(
+                "amount {original!r} is not a number of yuan; expected e.g. 1200, 1,200.50, ¥1200 or 1.5万"
+            ).format(original=original)
         )
     _whole, dot, decimals = text.partition(".")
     if dot and len(decimals) > (6 if scale == _WAN else 2) and not isinstance(original, float):
@@ -163,17 +173,25 @@ def _parse_text(raw: str, *, original: object) -> Decimal:
     try:
         return Decimal(text.replace(",", "")) * scale
     except InvalidOperation:  # pragma: no cover - the pattern above admits only digits
-        raise InputError(f"amount {original!r} is not a number of yuan") from None
+        raise InputError(
+            _("amount {original!r} is not a number of yuan").format(original=original)
+        ) from None
 
 
 def _to_fen(amount: Decimal, original: object, limit: int | None) -> int:
     if not amount.is_finite():
-        raise InputError(f"amount {original!r} is not a number of yuan")
+        raise InputError(_("amount {original!r} is not a number of yuan").format(original=original))
     if amount < 0:
-        raise InputError(f"amount {original!r} is negative; takings are zero or more")
+        raise InputError(
+            _("amount {original!r} is negative; takings are zero or more").format(original=original)
+        )
     fen = amount * FEN_PER_YUAN
     if fen != fen.to_integral_value():
-        raise InputError(f"amount {original!r} has more than two decimals; yuan go down to the fen")
+        raise InputError(
+            _("amount {original!r} has more than two decimals; yuan go down to the fen").format(
+                original=original
+            )
+        )
     if limit is not None and fen > limit:
         if limit == MAX_LINE_FEN:
             message = _("amount {value} is over {limit} for one line; check the figure")
@@ -205,7 +223,11 @@ def parse_date(value: object, what: str = "date") -> dt.date:
     """A calendar date from ``2025-12-06``, ``2025/12/6``, ``2025年12月6日`` or a spreadsheet date."""
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
-            raise InputError(f"{what} {value.isoformat()!r} has a time of day; expected a date")
+            raise InputError(
+                _("{what} {value!r} has a time of day; expected a date").format(
+                    what=_(what), value=value.isoformat()
+                )
+            )
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -217,8 +239,16 @@ def parse_date(value: object, what: str = "date") -> dt.date:
             try:
                 return dt.date(year, month, day)
             except ValueError:
-                raise InputError(f"{what} {str(value)!r} is not a day of the calendar") from None
-    raise InputError(f"{what} {str(value)!r} is not a date; expected YYYY-MM-DD")
+                raise InputError(
+                    _("{what} {value!r} is not a day of the calendar").format(
+                        what=_(what), value=str(value)
+                    )
+                ) from None
+    raise InputError(
+        _("{what} {value!r} is not a date; expected YYYY-MM-DD").format(
+            what=_(what), value=str(value)
+        )
+    )
 
 
 _MONTH_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日?", re.ASCII)
@@ -255,7 +285,9 @@ def parse_date_within(value: object, start: dt.date, end: dt.date, what: str = "
 def parse_count(value: object, what: str) -> int:
     """A whole number of zero or more (visitors, planned sessions)."""
     if isinstance(value, bool):
-        raise InputError(f"{what} {value!r} is not a whole number")
+        raise InputError(
+            _("{what} {value!r} is not a whole number").format(what=_(what), value=value)
+        )
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -285,9 +317,11 @@ def parse_count(value: object, what: str) -> int:
                 )
             number = int(digits)
     if number < 0:
-        raise InputError(f"{what} {_brief(value)} is negative")
+        raise InputError(_("{what} {value} is negative").format(what=what, value=_brief(value)))
     if number > MAX_COUNT:
-        raise InputError(f"{what} {_brief(value)} is implausibly large")
+        raise InputError(
+            _("{what} {value} is implausibly large").format(what=what, value=_brief(value))
+        )
     return number
 
 
@@ -295,13 +329,19 @@ def parse_quantity(value: object) -> Decimal:
     """A quantity sold (kg, 只, 件): a non-negative decimal."""
     text = _normalise(spreadsheet_number(value) if isinstance(value, float) else str(value))
     if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
-        raise InputError(f"quantity {str(value)!r} is not a number of zero or more")
+        raise InputError(
+            _("quantity {value!r} is not a number of zero or more").format(value=str(value))
+        )
     quantity = Decimal(text.replace(",", ""))
     if quantity > MAX_QUANTITY:
-        raise InputError(f"quantity {str(value)!r} is implausibly large; check the figure")
+        raise InputError(
+            _("quantity {value!r} is implausibly large; check the figure").format(value=str(value))
+        )
     if quantity.as_tuple().exponent < -QUANTITY_PLACES:  # type: ignore[operator]
         raise InputError(
-            f"quantity {str(value)!r} has more than {QUANTITY_PLACES} decimals; round it"
+            _("quantity {value!r} has more than {QUANTITY_PLACES} decimals; round it").format(
+                value=str(value), QUANTITY_PLACES=QUANTITY_PLACES
+            )
         )
     return quantity
 
@@ -310,12 +350,16 @@ def parse_temperature(value: object) -> Decimal:
     """Degrees Celsius, e.g. ``-28`` or ``−31.5`` (winter markets are cold)."""
     text = _normalise(str(value)).replace("−", "-").removesuffix("°C").removesuffix("℃").strip()
     if not re.fullmatch(r"-?\d+(?:\.\d+)?", text, re.ASCII):
-        raise InputError(f"temperature {str(value)!r} is not degrees Celsius such as -28")
+        raise InputError(
+            _("temperature {value} is not degrees Celsius such as -28").format(value=_brief(value))
+        )
     if len(text) > 12:  # -70.5 or 12.25: a longer text is no reading of a thermometer
-        raise InputError(f"temperature {_brief(value)} is not degrees Celsius such as -28")
+        raise InputError(
+            _("temperature {value} is not degrees Celsius such as -28").format(value=_brief(value))
+        )
     degrees = Decimal(text)
     if not Decimal(-70) <= degrees <= Decimal(50):
-        raise InputError(f"temperature {str(value)!r} is outside -70..50 °C")
+        raise InputError(_("temperature {value!r} is outside -70..50 °C").format(value=str(value)))
     return degrees
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from iddexi.i18n import N_, _
 from iddexi.ledger.errors import InputError
 
 
@@ -33,11 +34,11 @@ HERDER = Choices(
         "yes": ("是", "y", "1", "true", "√", "✓", "牧户"),
         "no": ("否", "n", "0", "false", "×", "非牧户", "不是"),
     },
-    "yes/no (是/否, 1/0, true/false)",
+    N_("yes/no (是/否, 1/0, true/false)"),
 )
 TOWNSHIP_KIND = Choices(
     {"sumu": ("苏木",), "town": ("镇",), "township": ("乡", "民族乡")},
-    "sumu (苏木), town (镇), township (乡)",
+    N_("sumu (苏木), town (镇), township (乡)"),
 )
 SEASON_KIND = Choices(
     {
@@ -46,7 +47,7 @@ SEASON_KIND = Choices(
         "summer": ("夏", "夏季", "夏天"),
         "autumn": ("秋", "秋季", "秋天", "fall"),
     },
-    "winter, spring, summer, autumn (冬季, 春季, 夏季, 秋季)",
+    N_("winter, spring, summer, autumn (冬季, 春季, 夏季, 秋季)"),
 )
 _WEEK = zip(
     ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
@@ -57,7 +58,7 @@ _WEEK = zip(
 MARKET_DAY = Choices(
     {code: (full, f"周{zh}", f"星期{zh}", f"礼拜{zh}") for code, full, zh in _WEEK}
     | {"sun": ("sunday", "周日", "星期日", "周天", "星期天", "礼拜天")},
-    "mon, tue, wed, thu, fri, sat, sun (周一 … 周日)",
+    N_("mon, tue, wed, thu, fri, sat, sun (周一 … 周日)"),
 )
 #: How the template shows count methods in Chinese; the import takes these or the codes.
 COUNT_METHOD_LABELS = {"full": "全数统计", "sample": "抽样推算", "estimate": "估算"}
@@ -67,8 +68,18 @@ COUNT_METHOD = Choices(
         "sample": ("抽样推算", "抽样", "抽样统计"),
         "estimate": ("估算", "估计", "预估"),
     },
-    "full, sample, estimate (全数统计, 抽样推算, 估算)",
+    N_("full, sample, estimate (全数统计, 抽样推算, 估算)"),
 )
+
+
+# the names of values that a refusal mentions ("season kind 'x' is not one of …"),
+# translated where the message is made
+WHAT = (
+    N_("season kind"), N_("township kind"), N_("count method"), N_("market day"),
+    N_("herder"), N_("session date"), N_("date"), N_("start"), N_("end"), N_("visitors"),
+    N_("batch"), N_("session"), N_("planned sessions"), N_("name"), N_("stall name"),
+    N_("township name"), N_("operator"), N_("Chinese label"), N_("English label"),
+)  # fmt: skip
 
 
 def pick(table: Choices, value: str | None, what: str) -> str | None:
@@ -77,5 +88,9 @@ def pick(table: Choices, value: str | None, what: str) -> str | None:
         return None
     found = table.get(key(value))
     if found is None:
-        raise InputError(f"{what} {value!r} is not one of {table.allowed}")
+        raise InputError(
+            _("{what} {value!r} is not one of {allowed}").format(
+                what=_(what), value=value, allowed=_(table.allowed)
+            )
+        )
     return found
