@@ -1,74 +1,114 @@
-"""Does the ledger still have the schema its migrations made?
+"""Does the ledger have exactly the schema its migrations made, and nothing else?
 
-A ledger edited by hand (a dropped trigger, a missing index, a table altered in a
-spreadsheet tool) can look fine and still have lost a promise: without the append-only
-triggers, money rows can be changed in place. The expected schema is built by running the
-same migrations on an empty in-memory database and compared through sqlite-utils'
-introspection.
+A ledger edited by hand can look fine and still have lost a promise, or gained a foreign
+one: a dropped append-only trigger lets money rows change in place; an extra trigger
+(``AFTER INSERT ON sales … INSERT INTO sale_voids …``) silently voids every new line; a
+``sales`` table rewritten without its CHECK or REFERENCES clauses admits any amount. The
+expected schema is built by running the same migrations on an empty in-memory database;
+then every object in ``sqlite_master`` (tables with their columns and constraints,
+indexes, triggers, views) is compared both ways on its normalised SQL: extra, missing
+or different objects are all problems.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import Problem
 from iddexi.ledger.migrations import migrate, schema_version
 
+# Objects SQLite makes itself: the statistics of ANALYZE / PRAGMA optimize.
+_SQLITE_OWN_TABLES = {"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"}
+
+_WHAT_GOES_WRONG = {
+    "trigger": _("written money is no longer protected"),
+    "view": _("reports may lie"),
+}
+
+
+def expected_schema(version: int) -> sqlite3.Connection:
+    """An empty in-memory database migrated to ``version`` (the caller closes it)."""
+    reference = sqlite3.connect(":memory:", isolation_level=None)
+    migrate(reference, ":memory:", upto=version)
+    return reference
+
+
+def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
+    """(type, name) → (table it belongs to, normalised SQL) for every schema object.
+
+    Indexes SQLite makes for PRIMARY KEY and UNIQUE (no SQL of their own) come with
+    their table's SQL, which is compared.
+    """
+    objects = {}
+    for kind, name, table, sql in conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master"
+    ):
+        if sql is None or name in _SQLITE_OWN_TABLES:
+            continue
+        objects[(kind, name)] = (table, normalise_sql(sql))
+    return objects
+
+
+def normalise_sql(sql: str) -> str:
+    """SQL with its comments removed and runs of white space made one space.
+
+    String literals are left as they are (a changed message text is a change); case is
+    kept, since SQLite stores the text as it was written and the migrations write it once.
+    """
+    out, i = [], 0
+    pattern = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\s+", re.S)
+    for match in pattern.finditer(sql):
+        out.append(sql[i : match.start()])
+        token = match.group()
+        out.append(token if token[0] in "'\"" else " ")
+        i = match.end()
+    out.append(sql[i:])
+    text = "".join(out)
+    text = re.sub(r" ?([(),;]) ?", r"\1", text)
+    return " ".join(text.split())
+
 
 def schema_differences(conn: sqlite3.Connection) -> list[Problem]:
-    """Tables, columns, views, triggers and indexes that differ from what the migrations made."""
-    import sqlite_utils
-
-    reference = sqlite3.connect(":memory:", isolation_level=None)
+    """Every object that is missing, different or extra against the ledger's version."""
+    reference = expected_schema(schema_version(conn))
     try:
-        migrate(reference, ":memory:", upto=schema_version(conn))
-        return _compare(sqlite_utils.Database(reference), sqlite_utils.Database(conn))
+        return compare_schemas(schema_objects(reference), schema_objects(conn))
     finally:
         reference.close()
 
 
-def _compare(want, have) -> list[Problem]:  # two sqlite_utils.Database
+def compare_schemas(
+    want: dict[tuple[str, str], tuple[str, str]], have: dict[tuple[str, str], tuple[str, str]]
+) -> list[Problem]:
     problems: list[Problem] = []
-    have_tables = set(have.table_names())
-    for table in want.table_names():
-        if table not in have_tables:
-            problems.append(Problem(f"table {table}", "is missing"))
+    for key in sorted(want.keys() | have.keys()):
+        kind, name = key
+        if kind == "index":
+            # an index belongs to its table: "table sales: index … is missing"
+            table = (want.get(key) or have[key])[0]
+            where = f"table {table}"
+            subject = f"index {name} "
+        else:
+            where, subject = f"{kind} {name}", ""
+        harm = _WHAT_GOES_WRONG.get(kind, "")
+        if key not in have:
+            message = _("{subject}is missing").format(subject=subject)
+            if kind == "index":
+                message += _(" (slow queries)")
+        elif key not in want:
+            message = _(
+                "{subject}is not part of an iddexi ledger (added by hand, it can change "
+                "what is written or counted)"
+            ).format(subject=subject)
+            problems.append(Problem(where, message, have[key][1]))
             continue
-        expected, actual = want[table].columns_dict, have[table].columns_dict
-        for column, kind in expected.items():
-            if column not in actual:
-                problems.append(Problem(f"table {table}", f"has no column {column}"))
-            elif actual[column] is not kind:
-                problems.append(
-                    Problem(
-                        f"table {table}",
-                        f"column {column} is {actual[column].__name__}, expected {kind.__name__}",
-                    )
-                )
-        missing_indexes = {i.name for i in want[table].indexes} - {
-            i.name for i in have[table].indexes
-        }
-        for index in sorted(missing_indexes):
-            problems.append(Problem(f"table {table}", f"index {index} is missing (slow queries)"))
-    have_views = {v.name: v.schema for v in have.views}
-    for view in want.views:
-        if view.name not in have_views:
-            problems.append(Problem(f"view {view.name}", "is missing"))
-        elif _words(have_views[view.name]) != _words(view.schema):
-            # the views decide what counts: a redefined live_sales can hide every line
-            problems.append(Problem(f"view {view.name}", "was redefined: reports may lie"))
-    have_triggers = have.triggers_dict
-    for trigger, sql in want.triggers_dict.items():
-        if trigger not in have_triggers:
-            problems.append(
-                Problem(f"trigger {trigger}", "is missing: written money is no longer protected")
-            )
-        elif _words(have_triggers[trigger]) != _words(sql):
-            problems.append(
-                Problem(f"trigger {trigger}", "was redefined: written money may not be protected")
-            )
+        elif have[key] != want[key]:
+            message = _("{subject}was redefined").format(subject=subject)
+            if kind == "table":
+                harm = _("its columns or constraints differ from what iddexi made")
+        else:
+            continue
+        problems.append(Problem(where, f"{message}: {harm}" if harm else message))
     return problems
-
-
-def _words(sql: str) -> list[str]:
-    return sql.split()
