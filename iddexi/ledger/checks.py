@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from iddexi.ledger.errors import Problem
+from iddexi.ledger.rule_checks import BAD_VALUE, BROKEN_RULE, FOREIGN_KEY, Finding  # noqa: F401 (kinds)
 from iddexi.ledger.sessions import off_market_day
 from iddexi.ledger.values import format_yuan
 
 # The kinds of problem, as ``check --json`` names them.
 INTEGRITY = "integrity"
-FOREIGN_KEY = "unknown-reference"
 ORPHAN = "orphaned-line"
 BAD_DATE = "bad-date"
 OUTSIDE_SEASON = "outside-season"
@@ -28,8 +28,6 @@ CONTROL_TOTAL = "control-total"
 BAD_AMOUNT = "bad-amount"
 DUPLICATE_SESSION = "duplicate-session"
 SCHEMA = "schema"
-BROKEN_RULE = "broken-rule"
-BAD_VALUE = "bad-value"
 
 
 @dataclass(frozen=True)
@@ -70,21 +68,25 @@ def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     rewritten without its clauses is checked all the same)."""
     from iddexi.ledger import rule_checks
 
-    return rule_checks.reference_problems(conn)
+    return _as_problems(rule_checks.reference_problems(conn))
 
 
 def constraint_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     """Rows breaking a CHECK or NOT NULL rule of the expected schema, or of the wrong type."""
     from iddexi.ledger import rule_checks
 
-    return rule_checks.constraint_problems(conn)
+    return _as_problems(rule_checks.constraint_problems(conn))
 
 
 def stored_value_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     """Stored dates, decimals and codes the commands could not read back."""
     from iddexi.ledger import rule_checks
 
-    return rule_checks.stored_value_problems(conn)
+    return _as_problems(rule_checks.stored_value_problems(conn))
+
+
+def _as_problems(findings: list[Finding]) -> list[LedgerProblem]:
+    return [LedgerProblem(f.location, f.message, f.value, kind=f.kind) for f in findings]
 
 
 def orphan_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
@@ -293,15 +295,3 @@ def check_ledger(conn: sqlite3.Connection) -> list[LedgerProblem]:
                 )
             )
     return problems
-
-
-def _singular(table: str) -> str:
-    return {
-        "batches": "batch",
-        "categories": "category",
-        "townships": "township",
-        "stalls": "stall",
-        "seasons": "season",
-        "sessions": "session",
-        "sales": "sale",
-    }.get(table, table)

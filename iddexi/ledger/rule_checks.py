@@ -19,20 +19,29 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from iddexi.i18n import _
-from iddexi.ledger.checks import (
-    BAD_VALUE,
-    BROKEN_RULE,
-    FOREIGN_KEY,
-    LedgerProblem,
-    _singular,
-)
 from iddexi.ledger.errors import StoredValueError
 from iddexi.ledger.migrations import schema_version
 from iddexi.ledger.schema_check import expected_schema
 from iddexi.ledger.stored import stored_date, stored_decimal
 from iddexi.ledger.values import CODE
+
+# The kinds of problem found here, as ``check --json`` names them.
+FOREIGN_KEY = "unknown-reference"
+BROKEN_RULE = "broken-rule"
+BAD_VALUE = "bad-value"
+
+
+class Finding(NamedTuple):
+    """A problem found; :mod:`iddexi.ledger.checks` makes it a ``LedgerProblem``."""
+
+    location: str
+    message: str
+    value: object
+    kind: str
+
 
 _CHUNK = 1000
 # reported by amount_problems as "not a whole number of fen"
@@ -75,10 +84,10 @@ def _rules_only(version: int) -> sqlite3.Connection:
     return reference
 
 
-def constraint_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+def constraint_problems(conn: sqlite3.Connection) -> list[Finding]:
     """Rows breaking a CHECK or NOT NULL rule, or holding a value of the wrong type."""
     reference = _rules_only(schema_version(conn))
-    problems: list[LedgerProblem] = []
+    problems: list[Finding] = []
     try:
         for table in _tables(reference):
             columns = _columns(reference, table)
@@ -98,13 +107,13 @@ def _rows(conn: sqlite3.Connection, table: str, names: list[str]) -> Iterator[tu
 
 def _check_table(
     conn: sqlite3.Connection, reference: sqlite3.Connection, table: str, columns: list
-) -> list[LedgerProblem]:
+) -> list[Finding]:
     names = [name for name, _kind, _pk in columns]
     insert = (
         f"INSERT INTO {_quote(table)} ({', '.join(_quote(n) for n in names)})"
         f" VALUES ({', '.join('?' for _ in names)})"
     )
-    problems: list[LedgerProblem] = []
+    problems: list[Finding] = []
     chunk: list[tuple] = []
 
     def flush() -> None:
@@ -133,7 +142,7 @@ def _check_table(
     return problems
 
 
-def _type_problems(table: str, row: tuple, columns: list) -> list[LedgerProblem]:
+def _type_problems(table: str, row: tuple, columns: list) -> list[Finding]:
     problems = []
     for (name, kind, _pk), value in zip(columns, row[1:], strict=True):
         if value is None or (table, name) in _CHECKED_ELSEWHERE:
@@ -145,29 +154,29 @@ def _type_problems(table: str, row: tuple, columns: list) -> list[LedgerProblem]
         else:
             continue
         problems.append(
-            LedgerProblem(
+            Finding(
                 f"{table} row {row[0]}",
                 _("{column} is not {expected}").format(column=name, expected=expected),
                 value,
-                kind=BAD_VALUE,
+                BAD_VALUE,
             )
         )
     return problems
 
 
-def _broken(table: str, row: tuple, names: list[str], error: str) -> LedgerProblem:
+def _broken(table: str, row: tuple, names: list[str], error: str) -> Finding:
     rule = error.split(":", 1)[1].strip() if ":" in error else error
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rule.replace(f"{table}.", "")))
     shown = [f"{n}={v!r}" for n, v in zip(names, row[1:], strict=True) if n in words]
-    return LedgerProblem(
+    return Finding(
         f"{table} row {row[0]}",
         _("breaks the ledger's rule {rule}").format(rule=error),
         ", ".join(shown) or None,
-        kind=BROKEN_RULE,
+        BROKEN_RULE,
     )
 
 
-def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+def reference_problems(conn: sqlite3.Connection) -> list[Finding]:
     """Rows naming a stall, category, township, season, session or batch that does not
     exist, one query per REFERENCES clause of the expected schema."""
     reference = expected_schema(schema_version(conn))
@@ -201,19 +210,19 @@ def reference_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         names = ", ".join(frm for _p, frm, _to in pairs)
         for rowid, *values in rows:
             problems.append(
-                LedgerProblem(
+                Finding(
                     f"{table} row {rowid}",
                     _("{names} refers to a {parent} that is not in the ledger").format(
                         names=names, parent=_singular(parent)
                     ),
                     values[0] if len(values) == 1 else ", ".join(map(str, values)),
-                    kind=FOREIGN_KEY,
+                    FOREIGN_KEY,
                 )
             )
     return problems
 
 
-def stored_value_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+def stored_value_problems(conn: sqlite3.Connection) -> list[Finding]:
     """Stored dates, decimals and codes that the commands could not read back."""
     problems = []
 
@@ -227,13 +236,13 @@ def stored_value_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
                 parse(value)
             except StoredValueError:
                 problems.append(
-                    LedgerProblem(
+                    Finding(
                         where.format(key=key),
                         _("{column} cannot be read: the commands would fail on it").format(
                             column=column
                         ),
                         value,
-                        kind=BAD_VALUE,
+                        BAD_VALUE,
                     )
                 )
 
@@ -269,3 +278,15 @@ def stored_value_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         stored_date,
     )
     return problems
+
+
+def _singular(table: str) -> str:
+    return {
+        "batches": "batch",
+        "categories": "category",
+        "townships": "township",
+        "stalls": "stall",
+        "seasons": "season",
+        "sessions": "session",
+        "sales": "sale",
+    }.get(table, table)
