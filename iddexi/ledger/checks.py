@@ -256,7 +256,9 @@ def schema_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     """Tables, columns, views, triggers and indexes missing from what the migrations made."""
     from iddexi.ledger.schema_check import schema_differences
 
-    return [LedgerProblem(p.location, p.message, kind=SCHEMA) for p in schema_differences(conn)]
+    return [
+        LedgerProblem(p.location, p.message, p.value, kind=SCHEMA) for p in schema_differences(conn)
+    ]
 
 
 CHECKS: tuple[Check, ...] = (

@@ -345,8 +345,8 @@ RESTORE_CHECKS: tuple[Check, ...] = (
 # What a backup must pass even with --despite-problems: nothing foreign in its schema,
 # no row breaking a rule of the schema, no value a command could not read.
 ADMISSION_CHECKS: tuple[Check, ...] = (
+    migration_problems,  # first: a changed version number explains every schema problem
     schema_problems,
-    migration_problems,
     constraint_problems,
     reference_problems,
     stored_value_problems,
