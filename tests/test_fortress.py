@@ -262,6 +262,30 @@ def test_a_backup_with_a_changed_version_is_refused_before_anything_is_touched(
     assert run("sale", "add", "2025-26:2", "F01", "food", "12.50").exit_code == 0
 
 
+def test_a_backup_made_by_an_older_iddexi_is_restored_and_upgraded(
+    run, live: Path, tmp_path: Path
+) -> None:
+    from iddexi.ledger.migrations import SCHEMA_VERSION, migrate
+
+    old = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(old, isolation_level=None)
+    migrate(conn, str(old), upto=2)  # before the append-only triggers
+    conn.execute(
+        "INSERT INTO batches (kind, source, created_at, created_by)"
+        " VALUES ('setup', 'season add', '2024-11-01T09:00:00+08:00', 'organiser')"
+    )
+    conn.execute(
+        "INSERT INTO seasons (code, kind, start_date, end_date, batch_id)"
+        " VALUES ('2024-25', 'winter', '2024-11-23', '2025-01-25', 1)"
+    )
+    conn.close()
+    result = run("restore", old, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert dump_file(live)["user_version"] == [(SCHEMA_VERSION,)]
+    assert [s["code"] for s in json.loads(run("season", "list", "--json").stdout)] == ["2024-25"]
+    assert run("check").exit_code == 0
+
+
 def test_a_ledger_whose_version_disagrees_with_its_records_fails_check(
     craft, run, live: Path
 ) -> None:

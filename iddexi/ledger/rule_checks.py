@@ -134,33 +134,41 @@ def _check_table(
         chunk.clear()
 
     for row in _rows(conn, table, names):
-        problems += _type_problems(table, row, columns)
         chunk.append(row)
         if len(chunk) >= _CHUNK:
             flush()
     flush()
-    return problems
+    return _type_problems(conn, table, columns) + problems
 
 
-def _type_problems(table: str, row: tuple, columns: list) -> list[Finding]:
+def _type_problems(conn: sqlite3.Connection, table: str, columns: list) -> list[Finding]:
+    """Values of another type than their column's: SQLite stores them all the same."""
     problems = []
-    for (name, kind, _pk), value in zip(columns, row[1:], strict=True):
-        if value is None or (table, name) in _CHECKED_ELSEWHERE:
+    for name, kind, _pk in columns:
+        if (table, name) in _CHECKED_ELSEWHERE:
             continue
-        if kind.startswith("INT") and (type(value) is not int):
-            expected = _("a whole number")
-        elif kind == "TEXT" and not isinstance(value, str):
-            expected = _("text")
+        if kind.startswith("INT"):
+            allowed, expected = "'integer'", _("a whole number")
+        elif kind == "TEXT":
+            allowed, expected = "'text'", _("text")
         else:
             continue
-        problems.append(
+        try:
+            rows = conn.execute(
+                f"SELECT rowid, {_quote(name)} FROM {_quote(table)}"
+                f" WHERE typeof({_quote(name)}) NOT IN ({allowed}, 'null') ORDER BY rowid"
+            ).fetchall()
+        except sqlite3.OperationalError:
+            continue  # a missing table or column: the schema check names it
+        problems += [
             Finding(
-                f"{table} row {row[0]}",
+                f"{table} row {rowid}",
                 _("{column} is not {expected}").format(column=name, expected=expected),
                 value,
                 BAD_VALUE,
             )
-        )
+            for rowid, value in rows
+        ]
     return problems
 
 
