@@ -521,3 +521,14 @@ def test_a_ledger_the_program_cannot_write_opens_read_only(
     assert refused.exit_code == 1
     assert refused.stderr == f"Error: the ledger is read-only: {live.resolve()}\n"
     assert live.read_bytes() == before
+
+
+def test_schema_text_is_compared_without_layout_but_with_every_literal() -> None:
+    from iddexi.ledger.schema_check import normalise_sql
+
+    assert normalise_sql("CREATE TABLE t (\n  a TEXT, -- note\n  b INT\n)") == normalise_sql(
+        "CREATE TABLE t(a TEXT,b INT)"
+    )
+    # a value inside a string is part of the rule: 'a, b' is one allowed kind, not two
+    assert normalise_sql("CHECK (k IN ('a, b'))") != normalise_sql("CHECK (k IN ('a','b'))")
+    assert normalise_sql("CHECK (k IN ('a, b'))") != normalise_sql("CHECK (k IN ('a,b'))")

@@ -51,23 +51,34 @@ def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str,
     return objects
 
 
-def normalise_sql(sql: str) -> str:
-    """SQL with its comments removed and runs of white space made one space.
+_LITERAL_OR_SPACE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\s+", re.S)
 
-    String literals are left as they are (a changed message text is a change); case is
-    kept, since SQLite stores the text as it was written and the migrations write it once.
-    """
-    out, i = [], 0
-    pattern = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|\s+", re.S)
-    for match in pattern.finditer(sql):
-        out.append(sql[i : match.start()])
+
+def normalise_sql(sql: str) -> str:
+    """SQL with its comments removed, white space made one space and dropped around
+    ``( ) , ;``; quoted names and string literals are kept exactly (a changed message or
+    value list is a change). Case is kept: SQLite stores the text as it was written, and
+    the migrations write it once."""
+    parts: list[str] = []
+    code = ""
+    position = 0
+    for match in _LITERAL_OR_SPACE.finditer(sql):
+        code += sql[position : match.start()]
         token = match.group()
-        out.append(token if token[0] in "'\"" else " ")
-        i = match.end()
-    out.append(sql[i:])
-    text = "".join(out)
-    text = re.sub(r" ?([(),;]) ?", r"\1", text)
-    return " ".join(text.split())
+        if token[0] in "'\"":
+            parts.append(_tidy(code))
+            parts.append(token)
+            code = ""
+        else:
+            code += " "
+        position = match.end()
+    parts.append(_tidy(code + sql[position:]))
+    return "".join(parts).strip()
+
+
+def _tidy(code: str) -> str:
+    code = re.sub(r"\s+", " ", code)
+    return re.sub(r" ?([(),;]) ?", r"\1", code)
 
 
 def schema_differences(conn: sqlite3.Connection) -> list[Problem]:
