@@ -74,7 +74,7 @@ def create_exclusive(beside: Path) -> Path:
     for _attempt in range(_TEMP_ATTEMPTS):
         candidate = beside.with_name(f".{beside.name}.{secrets.token_hex(8)}.partial")
         try:
-            fd = os.open(candidate, flags, 0o600)
+            fd = os.open(candidate, flags, 0o666)  # less the umask, as SQLite creates files
         except FileExistsError:
             continue
         os.close(fd)

@@ -212,6 +212,8 @@ def restore_ledger(
         raise ConflictError(f"{source} is the ledger itself; restore from a backup copy")
     conn = open_readonly(source)
     try:
+        # one read transaction: what is copied is the snapshot that was verified
+        conn.execute("BEGIN")
         version = _verify(conn, source, despite_problems=despite_problems)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
@@ -226,17 +228,21 @@ def restore_ledger(
         except OSError as exc:
             raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
         temporary = create_exclusive(target)
+        try:
+            copy = sqlite3.connect(temporary, isolation_level=None, timeout=30)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+        except sqlite3.DatabaseError as exc:
+            remove_temporary(temporary)
+            raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
     finally:
         conn.close()
     try:
         try:
             copy = sqlite3.connect(temporary, isolation_level=None, timeout=30)
             try:
-                conn = open_readonly(source)
-                try:
-                    conn.backup(copy)
-                finally:
-                    conn.close()
                 copy.execute("PRAGMA journal_mode = DELETE")
                 _match_page_size(copy, target)
                 migrate(copy, str(temporary))
