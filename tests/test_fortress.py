@@ -532,3 +532,29 @@ def test_schema_text_is_compared_without_layout_but_with_every_literal() -> None
     # a value inside a string is part of the rule: 'a, b' is one allowed kind, not two
     assert normalise_sql("CHECK (k IN ('a, b'))") != normalise_sql("CHECK (k IN ('a','b'))")
     assert normalise_sql("CHECK (k IN ('a, b'))") != normalise_sql("CHECK (k IN ('a,b'))")
+
+
+@pytest.mark.parametrize(
+    ("statement", "shown"),
+    [
+        ("UPDATE seasons SET end_date = '2026-99-99' WHERE code = '2025-26'", "2026-99-99"),
+        ("UPDATE sales SET quantity = 'lots' WHERE quantity IS NOT NULL", "lots"),
+        ("UPDATE session_revisions SET temperature = 'cold'", "cold"),
+        ("UPDATE stalls SET code = '2025-26:1' WHERE code = 'F01'", "2025-26:1"),
+    ],
+)
+def test_a_backup_holding_values_the_commands_cannot_read_is_refused(
+    craft, run, live: Path, statement: str, shown: str
+) -> None:
+    source = craft(
+        "DROP TRIGGER sales_no_update",
+        "DROP TRIGGER session_revisions_no_update",
+        statement,
+        "CREATE TRIGGER sales_no_update BEFORE UPDATE ON sales"
+        " BEGIN SELECT RAISE(ABORT, 'sales are append-only: void the batch instead'); END",
+        "CREATE TRIGGER session_revisions_no_update BEFORE UPDATE ON session_revisions"
+        " BEGIN SELECT RAISE(ABORT, 'session corrections are append-only'); END",
+    )
+    err = _refused_restore(run, live, source, "--despite-problems")
+    assert f"'{shown}'" in err
+    assert any(p["value"] == shown for p in _problems(run, source))

@@ -270,8 +270,10 @@ def _verify(conn: sqlite3.Connection, source: Path, *, despite_problems: bool) -
     foreign += [p for p in session_date_problems(conn) if p.kind == BAD_DATE]
     if foreign:
         raise LedgerFileError(
-            f"{source} was not restored: {_first(foreign)}; "
-            f"`iddexi --ledger {source} check` lists every problem"
+            _(
+                "{source} was not restored: {problem}; "
+                "`iddexi --ledger {source} check` lists every problem"
+            ).format(source=source, problem=_first(foreign))
         )
     if not despite_problems:
         _refuse_unsound_money(conn, source)
@@ -283,10 +285,16 @@ def _verify_copy(copy: sqlite3.Connection, source: Path) -> None:
     problems = integrity_problems(copy)
     if not problems:
         if describe_ledger(copy, source) != SCHEMA_VERSION:
-            raise LedgerFileError(f"{source} could not be brought to this iddexi's schema")
+            raise LedgerFileError(
+                _("{source} could not be brought to this iddexi's schema").format(source=source)
+            )
         problems = schema_problems(copy) + migration_problems(copy)
     if problems:
-        raise LedgerFileError(f"the copy of {source} failed its check: {_first(problems)}")
+        raise LedgerFileError(
+            _("the copy of {source} failed its check: {problem}").format(
+                source=source, problem=_first(problems)
+            )
+        )
 
 
 def _first(problems: list) -> str:
