@@ -80,7 +80,10 @@ def _problems(run, ledger: Path) -> list[dict]:
     assert result.exit_code == 1, result.stdout
     document = json.loads(result.stdout)
     # a list of problems, or an object holding them beside the ledger code
-    return document["problems"] if isinstance(document, dict) else document
+    problems = document["problems"] if isinstance(document, dict) else document
+    # Every row written by hand also breaks the hash chain; these tests are about what
+    # the other checks find, so that finding is left to the chain's own tests.
+    return [p for p in problems if p["kind"] != "hash-chain"]
 
 
 # --------------------------------------------------------------- foreign schema objects
@@ -572,3 +575,17 @@ def test_a_backup_holding_values_the_commands_cannot_read_is_refused(
     err = _refused_restore(run, live, source, "--despite-problems")
     assert f"'{shown}'" in err
     assert any(p["value"] == shown for p in _problems(run, source))
+
+
+def test_a_backup_refused_for_its_figures_leaves_no_trace_in_a_new_folder(
+    craft, run, tmp_path: Path
+) -> None:
+    # the same line counted twice: a figure problem, found on the checked copy
+    source = craft(
+        "INSERT INTO sales (batch_id, session_id, stall, category, amount_fen)"
+        " SELECT batch_id, session_id, stall, category, amount_fen FROM sales WHERE id = 1"
+    )
+    target = tmp_path / "new" / "place" / "ledger.sqlite"
+    result = run("--ledger", target, "restore", source)
+    assert result.exit_code == 1 and "--despite-problems" in result.stderr
+    assert not (tmp_path / "new").exists()

@@ -214,7 +214,7 @@ def restore_ledger(
     try:
         # one read transaction: what is copied is the snapshot that was verified
         conn.execute("BEGIN")
-        version = _verify(conn, source, despite_problems=despite_problems)
+        version = _admit(conn, source)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
             raise LedgerFileError(f"ledger {target} is a folder; give the path of a .sqlite file")
@@ -223,6 +223,7 @@ def restore_ledger(
                 f"ledger {target} already exists; back it up first (`iddexi backup`), then "
                 "restore with --force to replace it"
             )
+        new_folders = [f for f in (target.parent, *target.parent.parents) if not f.exists()]
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -246,7 +247,7 @@ def restore_ledger(
                 copy.execute("PRAGMA journal_mode = DELETE")
                 _match_page_size(copy, target)
                 migrate(copy, str(temporary))
-                _verify_copy(copy, source)
+                _verify_copy(copy, source, despite_problems=despite_problems)
             finally:
                 copy.close()
             _install(temporary, target)
@@ -254,34 +255,48 @@ def restore_ledger(
             raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
         except OSError as exc:
             raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        remove_temporary(temporary)
+        for folder in new_folders:  # a refused restore leaves no trace, not even a folder
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     finally:
         remove_temporary(temporary)
     return CopyResult(target, batches, version)
 
 
-def _verify(conn: sqlite3.Connection, source: Path, *, despite_problems: bool) -> int:
-    """Refuse a backup that is damaged, of an unknown version, foreign in its schema or
-    values, or (unless ``despite_problems``) unsound in its figures; its version."""
+def _admit(conn: sqlite3.Connection, source: Path) -> int:
+    """Refuse a backup that is damaged, of an unknown version, or foreign in its schema,
+    rows or values; its schema version.
+
+    These checks work from the schema of the backup's own version, so they run on the
+    backup as it is, before anything is copied.
+    """
     problems = integrity_problems(conn)
     if problems:
         raise LedgerFileError(f"{source} is damaged and was not restored: {problems[0].message}")
     version = describe_ledger(conn, source)
-    foreign = [p for step in ADMISSION_CHECKS for p in step(conn)]
-    foreign += [p for p in session_date_problems(conn) if p.kind == BAD_DATE]
-    if foreign:
+    _refuse_foreign([p for step in ADMISSION_CHECKS for p in step(conn)], source)
+    return version
+
+
+def _refuse_foreign(problems: list, source: Path) -> None:
+    if problems:
         raise LedgerFileError(
             _(
                 "{source} was not restored: {problem}; "
                 "`iddexi --ledger {source} check` lists every problem"
-            ).format(source=source, problem=_first(foreign))
+            ).format(source=source, problem=_first(problems))
         )
-    if not despite_problems:
-        _refuse_unsound_money(conn, source)
-    return version
 
 
-def _verify_copy(copy: sqlite3.Connection, source: Path) -> None:
-    """The copy about to replace the ledger: whole, of this iddexi's schema, nothing added."""
+def _verify_copy(copy: sqlite3.Connection, source: Path, *, despite_problems: bool) -> None:
+    """The copy about to replace the ledger, migrated to this iddexi's schema: whole,
+    nothing added, dates readable, and (unless ``despite_problems``) sound figures. The
+    figure checks read the current schema's views, so they run here, after migration."""
     problems = integrity_problems(copy)
     if not problems:
         if describe_ledger(copy, source) != SCHEMA_VERSION:
@@ -295,6 +310,9 @@ def _verify_copy(copy: sqlite3.Connection, source: Path) -> None:
                 source=source, problem=_first(problems)
             )
         )
+    _refuse_foreign([p for p in session_date_problems(copy) if p.kind == BAD_DATE], source)
+    if not despite_problems:
+        _refuse_unsound_money(copy, source)
 
 
 def _first(problems: list) -> str:
