@@ -13,10 +13,11 @@ from pathlib import Path
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import LedgerFileError
-from iddexi.ledger.migrations import migrate
+from iddexi.ledger.files import refuse_sidecar, refuse_special
+from iddexi.ledger.migrations import SCHEMA_VERSION, migrate
 from iddexi.ledger.transactions import write_transaction
 
-__all__ = ["connect", "resolve_ledger_path", "write_transaction"]
+__all__ = ["connect", "open_read_only", "resolve_ledger_path", "write_transaction"]
 
 BUSY_TIMEOUT_MS = 30_000
 DEFAULT_LEDGER = Path("ledgers") / "iddexi.sqlite"
@@ -33,7 +34,14 @@ def resolve_ledger_path(option: str | os.PathLike[str] | None) -> Path:
 
 
 def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (creating if allowed) and migrate the ledger at ``path``."""
+    """Open (creating if allowed) and migrate the ledger at ``path``.
+
+    A ledger that cannot be written (a read-only file, or a read-only folder where SQLite
+    cannot keep its ``-wal`` and ``-shm`` files) is opened read-only: reading commands
+    work, and a write is refused as "the ledger is read-only".
+    """
+    refuse_sidecar(path, _("ledger"))
+    refuse_special(path, _("ledger"))
     if not path.exists():
         if not create:
             raise LedgerFileError(_("no ledger at {path}").format(path=path))
@@ -49,6 +57,8 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         raise LedgerFileError(
             _("ledger {path} is a folder; give the path of a .sqlite file").format(path=path)
         )
+    elif not writable(path):
+        return open_read_only(path, migrated=True)
     try:
         # autocommit mode: every write opens its own BEGIN IMMEDIATE explicitly
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -104,4 +114,76 @@ def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> None:
     if version == 0 and tables:
         raise LedgerFileError(
             _("{path} is an SQLite file but not an iddexi ledger").format(path=path)
+        )
+
+
+def writable(path: Path) -> bool:
+    """Whether SQLite can write the ledger at ``path`` and keep its journal beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def open_read_only(path: Path, *, migrated: bool = False) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file at ``path`` (which must exist).
+
+    ``mode=ro`` first; where SQLite cannot create the ``-shm`` file it needs for that (a
+    read-only folder), ``immutable=1``, which needs none, unless unsaved writes wait in a
+    ``-wal`` file that it would not read. With ``migrated``, the ledger must already be
+    at this iddexi's schema version, since a read-only ledger cannot be upgraded.
+    """
+    uri = path.resolve().as_uri()
+    conn = None
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        if query.endswith("immutable=1"):
+            wal = Path(f"{path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise LedgerFileError(
+                    _(
+                        "ledger {path} is read-only and its latest writes are still in "
+                        "{wal}; open it once where it can be written"
+                    ).format(path=path, wal=wal)
+                )
+        try:
+            conn = sqlite3.connect(
+                uri + query, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            break
+        except sqlite3.OperationalError as exc:
+            if conn is not None:
+                conn.close()
+                conn = None
+            failure = exc
+        except sqlite3.DatabaseError as exc:
+            if not migrated and conn is not None:
+                break  # a damaged file: `iddexi check` reports how
+            if conn is not None:
+                conn.close()
+            raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+    if conn is None:
+        raise LedgerFileError(f"cannot open ledger {path}: {failure}") from None
+    if migrated:
+        _refuse_unmigrated(conn, path)
+    return conn
+
+
+def _refuse_unmigrated(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        _check_is_ledger(conn, path)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+    if version != SCHEMA_VERSION:
+        conn.close()
+        if version > SCHEMA_VERSION:
+            raise LedgerFileError(
+                f"ledger {path} has schema version {version}, newer than this iddexi knows "
+                f"({SCHEMA_VERSION}); upgrade iddexi to use it"
+            )
+        raise LedgerFileError(
+            _(
+                "ledger {path} is read-only and was made by an older iddexi (schema {old}, "
+                "now {new}); open it once where it can be written to upgrade it"
+            ).format(path=path, old=version, new=SCHEMA_VERSION)
         )

@@ -29,6 +29,14 @@ class LedgerFileError(IddexiError):
     """The ledger file cannot be used: unreadable, not a ledger, or newer than this code."""
 
 
+class StoredValueError(LedgerFileError):
+    """A value stored in the ledger does not read as the program wrote it (edited by hand)."""
+
+
+class ReadOnlyLedgerError(LedgerFileError):
+    """A write asked of a ledger that can only be read (a read-only file or folder)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem in an imported file.

@@ -17,12 +17,14 @@ from iddexi.i18n import _
 from iddexi.ledger.chain import Head
 from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.checks import (
+    BAD_DATE,
     MARKET_DAY,
     Check,
     LedgerProblem,
     amount_problems,
     chain_problems,
     check_ledger,
+    constraint_problems,
     control_total_problems,
     duplicate_problems,
     duplicate_session_problems,
@@ -32,14 +34,23 @@ from iddexi.ledger.checks import (
     reference_problems,
     schema_problems,
     session_date_problems,
+    stored_value_problems,
 )
+from iddexi.ledger.connection import open_read_only
 from iddexi.ledger.errors import (
     ConflictError,
     IddexiError,
     LedgerFileError,
     NotFoundError,
 )
-from iddexi.ledger.migrations import SCHEMA_VERSION
+from iddexi.ledger.files import (
+    create_exclusive,
+    read_head,
+    refuse_sidecar,
+    refuse_special,
+    remove_temporary,
+)
+from iddexi.ledger.migrations import SCHEMA_VERSION, migrate
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -67,7 +78,8 @@ def file_head(path: Path) -> Head:
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to an existing SQLite file; refuses anything else."""
+    """A read-only connection to an existing SQLite file; refuses anything else (a pipe
+    or a device is refused before it is opened, so nothing waits on it)."""
     path = Path(path)
     if not path.exists():
         raise NotFoundError(_("no ledger at {path}").format(path=path))
@@ -75,9 +87,9 @@ def open_readonly(path: Path) -> sqlite3.Connection:
         raise LedgerFileError(
             _("{path} is a folder; give the path of a .sqlite file").format(path=path)
         )
+    refuse_special(path, _("ledger or backup"))
     try:
-        with path.open("rb") as fh:
-            head = fh.read(len(_SQLITE_MAGIC))
+        head = read_head(path, len(_SQLITE_MAGIC))
     except OSError as exc:
         raise LedgerFileError(
             _("cannot read {path}: {value}").format(path=path, value=exc.strerror or exc)
@@ -86,14 +98,7 @@ def open_readonly(path: Path) -> sqlite3.Connection:
         raise LedgerFileError(
             _("{path} is not an SQLite file, so not an iddexi ledger").format(path=path)
         )
-    try:
-        conn = sqlite3.connect(
-            path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, timeout=30
-        )
-        conn.execute("PRAGMA query_only = ON")
-    except sqlite3.DatabaseError as exc:
-        raise LedgerFileError(_("cannot open {path}: {exc}").format(path=path, exc=exc)) from None
-    return conn
+    return open_read_only(path)
 
 
 def first_batch(path: Path) -> tuple[str, str] | None:
@@ -172,6 +177,8 @@ def backup_ledger(
     if folder:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         dest = dest / f"iddexi-backup-{stamp}.sqlite"
+    refuse_sidecar(dest, _("backup"))
+    refuse_special(dest, _("backup"))
     if ledger_path is not None and dest.exists() and dest.resolve() == Path(ledger_path).resolve():
         raise ConflictError(
             _("{dest} is the ledger itself; give another name for the backup").format(dest=dest)
@@ -190,7 +197,7 @@ def backup_ledger(
                 dest=dest, strerror=exc.strerror
             )
         ) from None
-    partial = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    partial = create_exclusive(dest)
     try:
         _copy(conn, partial)
         copy = sqlite3.connect(partial, isolation_level=None)
@@ -219,38 +226,37 @@ def backup_ledger(
             )
         ) from None
     finally:
-        for leftover in (partial, Path(f"{partial}-journal")):
-            leftover.unlink(missing_ok=True)
+        remove_temporary(partial)
     return CopyResult(dest, batches, version)
 
 
 def restore_ledger(
     source: Path, target: Path, *, force: bool = False, despite_problems: bool = False
 ) -> CopyResult:
-    """Replace the ledger at ``target`` with the backup ``source``, in one transaction.
+    """Replace the ledger at ``target`` with the backup ``source``.
 
     The source is checked first: an SQLite file, an iddexi ledger, passing SQLite's
-    integrity check, with a schema this code knows (an older one is migrated when the
-    ledger is next opened), and, unless ``despite_problems``, with figures that pass the
-    money checks of `iddexi check`. An existing target is only overwritten with ``force``.
+    integrity check, with exactly the schema of its version (nothing added, nothing
+    missing), every row keeping the schema's rules and every value readable, and, unless
+    ``despite_problems``, with figures that pass the money checks of `iddexi check`. It
+    is then copied into a new file beside the target (created exclusively), migrated to
+    this iddexi's schema and the page size of the live ledger, and checked again; only
+    then does it replace the ledger, in one SQLite transaction (so processes that have
+    the ledger open see the restored one) or, for a new or unreadable target, by a
+    rename. A restore refused or failed at any step leaves the live ledger as it was.
     """
     source, target = Path(source), Path(target)
+    refuse_sidecar(target, _("ledger"))
+    refuse_special(target, _("ledger"))
     if target.exists() and source.resolve() == target.resolve():
         raise ConflictError(
             _("{source} is the ledger itself; restore from a backup copy").format(source=source)
         )
     conn = open_readonly(source)
     try:
-        problems = integrity_problems(conn)
-        if problems:
-            raise LedgerFileError(
-                _("{source} is damaged and was not restored: {message}").format(
-                    source=source, message=problems[0].message
-                )
-            )
-        version = describe_ledger(conn, source)
-        if not despite_problems:
-            _refuse_unsound_money(conn, source)
+        # one read transaction: what is copied is the snapshot that was verified
+        conn.execute("BEGIN")
+        version = _admit(conn, source)
         batches = conn.execute("SELECT count(*) FROM batches").fetchone()[0]
         if target.is_dir():
             raise LedgerFileError(
@@ -264,9 +270,34 @@ def restore_ledger(
                     "ledger {target} already exists; back it up first (`iddexi backup`), then restore with --force to replace it"
                 ).format(target=target)
             )
+        new_folders = [f for f in (target.parent, *target.parent.parents) if not f.exists()]
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _copy(conn, target)
+        except OSError as exc:
+            raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+        temporary = create_exclusive(target)
+        try:
+            copy = sqlite3.connect(temporary, isolation_level=None, timeout=30)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+        except sqlite3.DatabaseError as exc:
+            remove_temporary(temporary)
+            raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
+    finally:
+        conn.close()
+    try:
+        try:
+            copy = sqlite3.connect(temporary, isolation_level=None, timeout=30)
+            try:
+                copy.execute("PRAGMA journal_mode = DELETE")
+                _match_page_size(copy, target)
+                migrate(copy, str(temporary))
+                _verify_copy(copy, source, despite_problems=despite_problems)
+            finally:
+                copy.close()
+            _install(temporary, target)
         except sqlite3.DatabaseError as exc:
             raise LedgerFileError(
                 _("cannot restore into {target}: {exc}").format(target=target, exc=exc)
@@ -277,9 +308,113 @@ def restore_ledger(
                     target=target, value=exc.strerror or exc
                 )
             ) from None
+    except BaseException:
+        remove_temporary(temporary)
+        for folder in new_folders:  # a refused restore leaves no trace, not even a folder
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     finally:
-        conn.close()
+        remove_temporary(temporary)
     return CopyResult(target, batches, version)
+
+
+def _admit(conn: sqlite3.Connection, source: Path) -> int:
+    """Refuse a backup that is damaged, of an unknown version, or foreign in its schema,
+    rows or values; its schema version.
+
+    These checks work from the schema of the backup's own version, so they run on the
+    backup as it is, before anything is copied.
+    """
+    problems = integrity_problems(conn)
+    if problems:
+        raise LedgerFileError(f"{source} is damaged and was not restored: {problems[0].message}")
+    version = describe_ledger(conn, source)
+    _refuse_foreign([p for step in ADMISSION_CHECKS for p in step(conn)], source)
+    return version
+
+
+def _refuse_foreign(problems: list, source: Path) -> None:
+    if problems:
+        raise LedgerFileError(
+            _(
+                "{source} was not restored: {problem}; "
+                "`iddexi --ledger {source} check` lists every problem"
+            ).format(source=source, problem=_first(problems))
+        )
+
+
+def _verify_copy(copy: sqlite3.Connection, source: Path, *, despite_problems: bool) -> None:
+    """The copy about to replace the ledger, migrated to this iddexi's schema: whole,
+    nothing added, dates readable, and (unless ``despite_problems``) sound figures. The
+    figure checks read the current schema's views, so they run here, after migration."""
+    problems = integrity_problems(copy)
+    if not problems:
+        if describe_ledger(copy, source) != SCHEMA_VERSION:
+            raise LedgerFileError(
+                _("{source} could not be brought to this iddexi's schema").format(source=source)
+            )
+        problems = schema_problems(copy) + migration_problems(copy)
+    if problems:
+        raise LedgerFileError(
+            _("the copy of {source} failed its check: {problem}").format(
+                source=source, problem=_first(problems)
+            )
+        )
+    _refuse_foreign([p for p in session_date_problems(copy) if p.kind == BAD_DATE], source)
+    if not despite_problems:
+        _refuse_unsound_money(copy, source)
+
+
+def _first(problems: list) -> str:
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    got = "" if first.value is None else f" (got {str(first.value)!r})"
+    return f"{first.location}: {first.message}{got}{more}"
+
+
+def _page_size(path: Path) -> int | None:
+    """The page size in an SQLite file's header; None when it is no SQLite file."""
+    try:
+        head = read_head(path, 100)
+    except (OSError, IddexiError):
+        return None
+    if len(head) < 18 or not head.startswith(_SQLITE_MAGIC):
+        return None
+    size = int.from_bytes(head[16:18], "big")
+    return 65536 if size == 1 else size
+
+
+def _match_page_size(copy: sqlite3.Connection, target: Path) -> None:
+    """Give the copy the live ledger's page size: SQLite cannot copy pages of one size
+    into a ledger in WAL mode that has another."""
+    wanted = _page_size(target) if target.exists() else None
+    have = copy.execute("PRAGMA page_size").fetchone()[0]
+    if wanted and wanted != have:
+        copy.execute(f"PRAGMA page_size = {int(wanted)}")
+        copy.execute("VACUUM")
+
+
+def _install(temporary: Path, target: Path) -> None:
+    """Put the checked copy in place of the ledger."""
+    if _page_size(target) is None:
+        # nothing there, or not an SQLite file (a damaged ledger): its journal is no use
+        for stale in (Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
+            stale.unlink(missing_ok=True)
+        os.replace(temporary, target)
+        return
+    live = sqlite3.connect(target, isolation_level=None, timeout=30)
+    try:
+        live.execute("PRAGMA busy_timeout = 30000")
+        copy = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            copy.backup(live)  # one write transaction: all of it or none
+        finally:
+            copy.close()
+    finally:
+        live.close()
 
 
 # What a backup must pass to be restored: its schema as its migrations made it (an older
@@ -287,21 +422,27 @@ def restore_ledger(
 # references and session dates. Only a session off its market day is left to `iddexi
 # check`: the organiser was warned when it was entered.
 RESTORE_CHECKS: tuple[Check, ...] = (
-    schema_problems,
-    migration_problems,
-    reference_problems,
     orphan_problems,
-    amount_problems,
     duplicate_session_problems,
     duplicate_problems,
     control_total_problems,
     chain_problems,
 )
+# What a backup must pass even with --despite-problems: nothing foreign in its schema,
+# no row breaking a rule of the schema, no value a command could not read.
+ADMISSION_CHECKS: tuple[Check, ...] = (
+    migration_problems,  # first: a changed version number explains every schema problem
+    schema_problems,
+    constraint_problems,
+    reference_problems,
+    stored_value_problems,
+    amount_problems,
+)
 
 
 def _refuse_unsound_money(conn: sqlite3.Connection, source: Path) -> None:
     problems = [p for step in RESTORE_CHECKS for p in step(conn)]
-    problems += [p for p in session_date_problems(conn) if p.kind != MARKET_DAY]
+    problems += [p for p in session_date_problems(conn) if p.kind not in (MARKET_DAY, BAD_DATE)]
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from iddexi.ledger.records import Stall
+from iddexi.ledger.stored import stored_date, stored_optional_decimal
 
 
 class SessionFigures(NamedTuple):
@@ -141,7 +142,7 @@ def session_figures(conn: sqlite3.Connection, seasons: Sequence[str]) -> list[Se
         return []
     rows = conn.execute(SESSIONS_SQL.format(seasons=_marks(seasons)), tuple(seasons))
     return [
-        SessionFigures(sid, season, number, dt.date.fromisoformat(date), *rest)
+        SessionFigures(sid, season, number, stored_date(date, f"session #{sid}'s date"), *rest)
         for sid, season, number, date, *rest in rows
     ]
 
@@ -217,7 +218,7 @@ def window_lines(conn: sqlite3.Connection, session_ids: Sequence[int]) -> Iterat
                 stall,
                 category,
                 fen,
-                Decimal(quantity) if quantity is not None else None,
+                stored_optional_decimal(quantity, f"sale #{sid}'s quantity"),
                 unit,
                 note,
             )

@@ -15,6 +15,7 @@ from iddexi.ledger.records import (
     Stall,
     Township,
 )
+from iddexi.ledger.stored import stored_date
 from iddexi.ledger.values import CODE, check_not_totals, clean_text
 from iddexi.ledger.words import MARKET_DAY, SEASON_KIND, TOWNSHIP_KIND, pick
 
@@ -100,8 +101,8 @@ class ReferenceMixin:
             code,
             name,
             kind,
-            dt.date.fromisoformat(start),
-            dt.date.fromisoformat(end),
+            stored_date(start, f"season {code}'s start date"),
+            stored_date(end, f"season {code}'s end date"),
             planned,
             market_day,
         )

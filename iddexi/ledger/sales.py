@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError
 from iddexi.ledger.records import Sale, Session, Stall
+from iddexi.ledger.stored import stored_optional_decimal
 from iddexi.ledger.values import MAX_LINE_FEN, clean_text, format_yuan
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def _sale_from_row(row: tuple) -> Sale:
         stall_name,
         category,
         fen,
-        Decimal(quantity) if quantity is not None else None,
+        stored_optional_decimal(quantity, f"sale #{sid}'s quantity"),
         unit,
         note,
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import DAY_NAMES, MARKET_DAYS, Season, Session
+from iddexi.ledger.stored import stored_date, stored_optional_decimal
 from iddexi.ledger.values import clean_text, parse_date
 from iddexi.ledger.words import COUNT_METHOD, pick
 
@@ -39,12 +39,12 @@ def _session_from_row(row: tuple) -> Session:
         sid,
         season,
         number,
-        dt.date.fromisoformat(date),
+        stored_date(date, f"session #{sid}'s date"),
         host,
         theme,
         visitors,
         method,
-        Decimal(temperature) if temperature is not None else None,
+        stored_optional_decimal(temperature, f"session #{sid}'s temperature", signed=True),
         note,
         fen,
         lines,
