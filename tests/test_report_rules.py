@@ -368,6 +368,13 @@ def test_year_report_across_four_kinds(ledger, run, tmp_path):
         str(r[0]) for r in load_workbook(book).worksheets[0].iter_rows(values_only=True) if r[0]
     ]
     assert any("2024-01-01 至 2024-12-31" in t for t in texts)
+    # the figures read back as the JSON gives them, row by row (not one row's repeated)
+    figures = {
+        r[0]: r[1:3] for r in load_workbook(book).worksheets[0].iter_rows(values_only=True) if r[0]
+    }
+    assert figures["场次"] == (6, len(rows23))
+    assert figures["收入（元）"] == (revenue24, revenue23)
+    assert figures["牧户摊位收入（元）"][0] == sum(v[1] for v in kinds24.values())
     en = run("report", "year", "2024", "--lang", "en", "--no-files")
     assert en.exit_code == 0 and "Total" in en.stdout
     assert run("report", "year", "2024", "--lang", "en", "--out", tmp_path / "e").exit_code == 0

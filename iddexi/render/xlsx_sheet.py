@@ -72,6 +72,9 @@ def _format_of(value: object, number_format: str | None) -> str | None:
 class SheetWriter:
     """Collects a worksheet's rows, then writes them in one pass through openpyxl's write-only mode.
 
+    The worksheet must be one of a ``Workbook(write_only=True)``: a normal worksheet
+    would keep the reused prototype cells themselves, so every row would show the last.
+
     A write-only sheet must know its column widths, frozen panes and row heights before
     its first row is written, so small tables are held until :meth:`finish`; a big table
     (the raw lines) is handed over as an iterator with :meth:`stream` and written as it

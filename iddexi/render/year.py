@@ -165,11 +165,10 @@ def write_year_workbook(report: YearReport, path: Path, lang: str = "zh") -> Pat
     from iddexi.render.xlsx_sheet import COUNT, DATE, PERCENT, YUAN, SheetWriter
 
     zh = lang == "zh"
-    wb = Workbook()
+    # write-only, as the season workbook: SheetWriter writes its rows in one pass
+    wb = Workbook(write_only=True)
     wb.properties.creator = "iddexi"
-    ws = wb.active
-    ws.title = "全年汇总" if zh else "Year"
-    sheet = SheetWriter(ws)
+    sheet = SheetWriter(wb.create_sheet("全年汇总" if zh else "Year"))
     sheet.note(
         f"伊德喜大集{report.year}年四季报告" if zh else f"Idexi market: the year {report.year}",
         bold=True,
