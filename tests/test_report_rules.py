@@ -381,3 +381,12 @@ def test_year_report_across_four_kinds(ledger, run, tmp_path):
     english = next((tmp_path / "e").glob("*-brief.txt")).read_text(encoding="utf-8")
     assert english.startswith("In 2024 the Idexi market held 6 sessions in 5 seasons")
     assert run("report", "year", "2030").exit_code == 1
+
+
+def test_per_stall_averages_in_the_brief_share_one_unit() -> None:
+    from iddexi.render.brief import _per_stall_zh
+
+    # 15,795.08 against 5,877.24: both in 万元, not "1.6万元 against 5877.24元"
+    assert _per_stall_zh(1_579_508, 587_724, 991_784) == ("1.6万元", "0.6万元", "1.0万元")
+    # under ten thousand: whole yuan, rounded half up only here
+    assert _per_stall_zh(80_050, 30_049) == ("801元", "300元")

@@ -11,7 +11,7 @@ windows ("本期3场、同期2场").
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from iddexi.analysis.figures import COUNT_METHODS, MEAT
@@ -144,15 +144,26 @@ def _herders_zh(report: SeasonReport) -> str:
     growth = back.herder_average_pct
     now, then = back.herder_average_this_yuan, back.herder_average_last_yuan
     assert now is not None and then is not None
+    now_text, then_text, gain_text = _per_stall_zh(_fen(now), _fen(then), _fen(now - then))
     text = (
-        f"两期均有销售的{back.herder_count}个牧户摊位户均收入{money_wan(_fen(now))}，"
-        f"较{_other_zh(report)}户均{money_wan(_fen(then))}"
+        f"两期均有销售的{back.herder_count}个牧户摊位户均收入{now_text}，"
+        f"较{_other_zh(report)}户均{then_text}"
     )
     if growth is None or growth == 0:
         return text + ("。" if growth is None else "持平。")
     if growth > 0:
-        return text + f"增长{growth}%，牧民户均增收{money_wan(_fen(now - then))}。"
+        return text + f"增长{growth}%，牧民户均增收{gain_text}。"
     return text + f"下降{-growth}%。"
+
+
+def _per_stall_zh(*fen: int) -> tuple[str, ...]:
+    """Averages per stall side by side in one unit, as a press release compares them:
+    万元 with one decimal once any reaches ten thousand (1.6万元 against 0.6万元), else
+    whole yuan (5,877元): an average to the fen is precision no one counted."""
+    if max(abs(f) for f in fen) >= 1_000_000:
+        return tuple(f"{wan(Decimal(f) / 100)}万元" for f in fen)
+    whole = (Decimal(f) / 100 for f in fen)
+    return tuple(f"{y.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}元" for y in whole)
 
 
 def _fen(yuan: Decimal) -> int:
