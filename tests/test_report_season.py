@@ -430,3 +430,19 @@ def test_season_titles_do_not_repeat_the_kind():
     assert season_title("2031-summer", "summer", "en") == "the 2031-summer season"
     assert season_title("2025-26", "winter") == "2025-26冬季"
     assert season_title("2025冬季", "winter") == "2025冬季"
+
+
+def test_the_brief_in_the_workbook_is_tall_enough_to_print_whole(demo, run, tmp_path):
+    from openpyxl import load_workbook
+
+    from iddexi.render.xlsx_sheet import display_width
+
+    out = tmp_path / "out"
+    assert run("report", "season", "2025-26", "--as-of", "2025-12-06", "--out", out).exit_code == 0
+    ws = load_workbook(next(out.glob("*.xlsx"))).worksheets[0]
+    (merged,) = ws.merged_cells.ranges
+    brief = ws.cell(merged.min_row, 1).value
+    across = sum(ws.column_dimensions[c].width for c in "ABCDE"[: merged.max_col])
+    lines = ws.row_dimensions[merged.min_row].height / 16
+    # every wrapped line of the brief has a line of the row (it was cut off at four)
+    assert lines * across >= display_width(brief)

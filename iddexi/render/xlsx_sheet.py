@@ -92,6 +92,8 @@ class SheetWriter:
         self._rows: list[tuple[list[object], list[str | None] | None, str | None]] = []
         self._stream: tuple[Iterable[list[object]], list[str | None]] | None = None
         self._styles: dict[tuple[int, str | None, str | None], Any] = {}
+        # (row, text, merged columns, at least this many lines): sized once widths are known
+        self._paragraphs: list[tuple[int, str, int, int]] = []
 
     def _measure(self, col: int, value: object, number_format: str | None) -> None:
         shown = _shown(value, number_format)
@@ -131,7 +133,7 @@ class SheetWriter:
         self.row += 1
         self._rows.append(([text], None, "wrap"))
         self.ws.merged_cells.add(f"A{self.row}:{get_column_letter(columns)}{self.row}")
-        self.ws.row_dimensions[self.row].height = 16 * lines
+        self._paragraphs.append((self.row, text, columns, lines))
         return self.row
 
     def blank(self) -> None:
@@ -168,10 +170,15 @@ class SheetWriter:
         """Fit the column widths, set the page up (landscape, one page wide) and write the rows."""
         from openpyxl.utils import get_column_letter
 
-        for col, width in self.widths.items():
-            self.ws.column_dimensions[get_column_letter(col)].width = min(
-                MAX_WIDTH, max(MIN_WIDTH, width)
-            )
+        fitted = {col: min(MAX_WIDTH, max(MIN_WIDTH, width)) for col, width in self.widths.items()}
+        for col, width in fitted.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = width
+        for row, text, columns, lines in self._paragraphs:
+            # as many lines as the wrapped text takes across its merged columns (a longer
+            # brief must not be cut off in print), with a line to spare
+            across = sum(fitted.get(col, MIN_WIDTH) for col in range(1, columns + 1))
+            needed = -(-display_width(text) // max(across, 1)) + 1
+            self.ws.row_dimensions[row].height = 16 * max(lines, needed)
         setup = self.ws.page_setup
         setup.orientation = "landscape" if landscape else "portrait"
         setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4; write-only sheets lack the constant)
