@@ -379,7 +379,7 @@ def test_year_report_across_four_kinds(ledger, run, tmp_path):
     assert en.exit_code == 0 and "Total" in en.stdout
     assert run("report", "year", "2024", "--lang", "en", "--out", tmp_path / "e").exit_code == 0
     english = next((tmp_path / "e").glob("*-brief.txt")).read_text(encoding="utf-8")
-    assert english.startswith("In 2024 the Idexi market held 6 sessions in 5 seasons")
+    assert english.startswith("In 2024 the market held 6 sessions in 5 seasons")
     assert run("report", "year", "2030").exit_code == 1
 
 

@@ -39,7 +39,9 @@ def brief_text(report: SeasonReport, lang: str = "zh") -> str:
 
 
 def _market_zh(kind: str) -> str:
-    return "伊德喜冬储肉大集" if kind == "winter" else "伊德喜大集"
+    # a season without a name is called by its kind: the market's own name belongs in
+    # the season's name (`season add --name`), since one ledger may keep several markets
+    return "冬储肉大集" if kind == "winter" else "大集"
 
 
 def _calendar_year(report: SeasonReport) -> int | None:
@@ -294,7 +296,7 @@ def _en(report: SeasonReport) -> str:
     text = (
         f"As of {day(report.as_of, 'en')}, "
         f"{season_title(report.season.code, report.season.kind, 'en')}"
-        f" of the Idexi market had held {_plural(this.sessions, 'session')}"
+        f" of the market had held {_plural(this.sessions, 'session')}"
     )
     text += _visitors_en(report)
     text += (

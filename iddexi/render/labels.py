@@ -116,7 +116,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "projection_point": ("全季预测", "Projected season total"),
     "no_compare": ("无可比上季", "no season to compare with"),
     "no_sales": ("本期无销售记录", "no sales recorded in this window"),
-    "report_title": ("伊德喜大集同期对比报告", "Idexi market season report"),
+    "report_title": ("同期对比报告", "Season report"),
 }
 
 KIND_ZH = {"winter": "冬季", "spring": "春季", "summer": "夏季", "autumn": "秋季"}

@@ -74,7 +74,7 @@ def _zh(report: YearReport) -> str:
     this, last, growth, year = report.this, report.last, report.growth, report.year
     kinds = "、".join(_kind(k.kind, "zh") for k in report.kinds if k.this.sessions)
     text = (
-        f"{year}年，伊德喜大集共开展{this.seasons}季（{kinds}）{this.sessions}场，"
+        f"{year}年，大集共开展{this.seasons}季（{kinds}）{this.sessions}场，"
         f"{_visits_zh(this)}实现旅游收入{money_wan(this.revenue_fen)}"
     )
     notes = []
@@ -115,7 +115,7 @@ def _en(report: YearReport) -> str:
     this, last, growth, year = report.this, report.last, report.growth, report.year
     kinds = ", ".join(_kind(k.kind, "en") for k in report.kinds if k.this.sessions)
     text = (
-        f"In {year} the Idexi market held {_plural(this.sessions, 'session')} in"
+        f"In {year} the market held {_plural(this.sessions, 'session')} in"
         f" {_plural(this.seasons, 'season')} ({kinds})"
     )
     if this.uncounted == this.sessions:
@@ -170,7 +170,7 @@ def write_year_workbook(report: YearReport, path: Path, lang: str = "zh") -> Pat
     wb.properties.creator = "iddexi"
     sheet = SheetWriter(wb.create_sheet("全年汇总" if zh else "Year"))
     sheet.note(
-        f"伊德喜大集{report.year}年四季报告" if zh else f"Idexi market: the year {report.year}",
+        f"{report.year}年四季报告" if zh else f"The market's year {report.year}",
         bold=True,
     )
     for line in window_lines(report, lang):

@@ -143,9 +143,9 @@ def write_template(
 
     which = f"{season.code}:{session.number}" if session else season.code
     if lang == "en":
-        title = f"Idexi market tally: session {which}, {date.isoformat()}"
+        title = f"{season.name or season.code} tally: session {which}, {date.isoformat()}"
     else:
-        title = f"伊德喜大集 摊位销售登记表：{which}，{date.isoformat()}"
+        title = f"{season.name or season.code} 摊位销售登记表：{which}，{date.isoformat()}"
     for row, line in enumerate(_instructions(lang, title, sales_title), start=1):
         set_text(about.cell(row, 1), line)
     about["A1"].font = _font(bold=True, size=13)
