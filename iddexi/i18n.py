@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 DOMAIN = "iddexi"
@@ -103,6 +104,15 @@ def translations(lang: str | None = None) -> gettext.NullTranslations:
         catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
         _catalogs[lang] = catalog
     return catalog
+
+
+def translator_for(lang: str | None) -> Callable[[str], str]:
+    """The ``_`` of one language, whatever this process speaks (a web page per request).
+
+    ``zh``/``zh_CN`` → Chinese, ``en`` → English; an unknown tag → Chinese, the default.
+    The catalog is loaded once and shared with ``translations()``.
+    """
+    return translations(normalize(lang) or CHINESE).gettext
 
 
 def _(message: str) -> str:
