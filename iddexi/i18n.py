@@ -61,6 +61,11 @@ def language() -> str:
     return _chosen or _from_environment()
 
 
+def chosen_language() -> str | None:
+    """The language the root ``--lang`` chose for this run, None when it was not given."""
+    return _chosen
+
+
 def set_language(value: str | None) -> str:
     """Choose the language for this process (``--lang``); None goes back to the environment.
 
