@@ -620,7 +620,8 @@ def test_unknown_words_in_a_file_are_answered_with_the_closest_known_ones(
     result = run("tally", "import", sales)
     assert result.exit_code == 1
     problems = result.stderr.splitlines()
-    assert "stall MO1 is not in the ledger; did you mean 敖日格勒家冬储肉 M01?" in problems[0]
+    assert problems[0].startswith("sales.csv:2:stall: stall MO1 is not in the ledger; import")
+    assert "--name …`; did you mean 敖日格勒家冬储肉 M01?" in problems[0]
     assert "category is not known; did you mean dairy (奶制品)?" in problems[1]
     assert "season 2025-62 is not in the ledger; did you mean 2025-26?" in problems[2]
     stalls = write(

@@ -294,7 +294,7 @@ class _StallOf(dict[object, "Stall | None"]):
         if code is None:
             return _("stall is empty; give the stall code, e.g. M01")
         return _(
-            "stall {code} is not in the ledger{hint}; import the stall roster first or add it with `iddexi stall add {code} --name …`"
+            "stall {code} is not in the ledger; import the stall roster first or add it with `iddexi stall add {code} --name …`{hint}"
         ).format(code=code, hint=self.hints.stall(code))
 
 
