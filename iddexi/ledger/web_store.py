@@ -293,7 +293,7 @@ def decide(
         if done:
             raise ConflictError(
                 _("submission {submission_id} is already {status}").format(
-                    submission_id=submission_id, status=done[0]
+                    submission_id=submission_id, status=_(done[0])
                 )
             )
         prev = _last_hash(ledger, "submission_decisions")
