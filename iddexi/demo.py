@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, LedgerFileError
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def demo_data_dir() -> Path:
     if (source / "manifest.toml").is_file():
         return source
     raise LedgerFileError(
-        "the demo data is missing from this installation (iddexi/demo_data or ledgers/demo)"
+        _("the demo data is missing from this installation (iddexi/demo_data or ledgers/demo)")
     )
 
 
@@ -91,11 +92,14 @@ def build_demo_ledger(path: Path, data: DemoManifest) -> None:
     from iddexi.tally.importer import import_files
 
     if path.is_dir():
-        raise LedgerFileError(f"{path} is a folder; give the path of a .sqlite file")
+        raise LedgerFileError(
+            _("{path} is a folder; give the path of a .sqlite file").format(path=path)
+        )
     if path.exists() and not is_demo_ledger(path):
         raise ConflictError(
-            f"{path} exists and was not made by `iddexi demo`; the demo never overwrites "
-            "a real ledger. Move it away or give another path with --ledger"
+            _(
+                "{path} exists and was not made by `iddexi demo`; the demo never overwrites a real ledger. Move it away or give another path with --ledger"
+            ).format(path=path)
         )
     building = path.with_name(f".{path.name}.building")
     _remove(building)
@@ -141,7 +145,11 @@ def run_demo(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LedgerFileError(f"cannot create the folder for {path}: {exc.strerror}") from None
+        raise LedgerFileError(
+            _("cannot create the folder for {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from None
     build_demo_ledger(path, data)
 
     reference_season = next(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 DOMAIN = "iddexi"
@@ -58,6 +59,11 @@ def _from_environment() -> str:
 def language() -> str:
     """The language messages are given in now: zh_CN or en."""
     return _chosen or _from_environment()
+
+
+def chosen_language() -> str | None:
+    """The language the root ``--lang`` chose for this run, None when it was not given."""
+    return _chosen
 
 
 def set_language(value: str | None) -> str:
@@ -103,6 +109,15 @@ def translations(lang: str | None = None) -> gettext.NullTranslations:
         catalog = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
         _catalogs[lang] = catalog
     return catalog
+
+
+def translator_for(lang: str | None) -> Callable[[str], str]:
+    """The ``_`` of one language, whatever this process speaks (a web page per request).
+
+    ``zh``/``zh_CN`` → Chinese, ``en`` → English; an unknown tag → Chinese, the default.
+    The catalog is loaded once and shared with ``translations()``.
+    """
+    return translations(normalize(lang) or CHINESE).gettext
 
 
 def _(message: str) -> str:

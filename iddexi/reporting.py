@@ -81,17 +81,26 @@ def build_season_report(
     season's first k sessions).
     """
     if align not in ALIGNMENTS:
-        raise InputError(f"--align {align!r} is not one of {', '.join(ALIGNMENTS)}")
+        raise InputError(
+            _("--align {align!r} is not one of {alignments}").format(
+                align=align, alignments=", ".join(ALIGNMENTS)
+            )
+        )
     this_season = ledger.season(season)
     other: Season | None = None
     if vs is not None:
         other = ledger.season(vs)
         if other.code == this_season.code:
-            raise InputError(f"--vs {vs} is the season reported on; name an earlier season")
+            raise InputError(
+                _("--vs {vs} is the season reported on; name an earlier season").format(vs=vs)
+            )
         if other.start >= this_season.start:
             raise InputError(
-                f"--vs {vs} starts {other.start}, not before {this_season.code} "
-                f"({this_season.start}); name an earlier season"
+                _(
+                    "--vs {vs} starts {other_start}, not before {season} ({start}); name an earlier season"
+                ).format(
+                    vs=vs, other_start=other.start, season=this_season.code, start=this_season.start
+                )
             )
     previous = ledger.previous_season(this_season.code)
     if vs is None:
@@ -104,7 +113,9 @@ def build_season_report(
     own = [s for s in sessions if s.season == this_season.code]
     if not own:
         raise NotFoundError(
-            f"season {this_season.code} has no sessions yet; add one with `iddexi session add`"
+            _("season {season} has no sessions yet; add one with `iddexi session add`").format(
+                season=this_season.code
+            )
         )
     # a day after the season ended means "the whole season": the same period is then
     # last season up to its own end date, not a day years later
@@ -112,8 +123,9 @@ def build_season_report(
     window = season_to_date(this_season.code, sessions, as_of)
     if not window.count:
         raise InputError(
-            f"season {this_season.code} has no session on or before {as_of} "
-            f"(its first is {own[0].date})"
+            _(
+                "season {season} has no session on or before {as_of} (its first is {first_date})"
+            ).format(season=this_season.code, as_of=as_of, first_date=own[0].date)
         )
     gap = season_gap_years(this_season.start, other.start) if other else 0
 
@@ -243,26 +255,40 @@ def _write_all(out_dir: Path, draw: Callable[[Path], list[Path]]) -> list[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(f"cannot create the report folder {out_dir}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot create the report folder {out_dir}: {reason}").format(
+                out_dir=out_dir, reason=exc.strerror
+            )
+        ) from None
     # Written side by side in a scratch folder, then moved in: a report that cannot be
     # written whole leaves the folder as it was, not half old and half new.
     try:
         scratch = Path(tempfile.mkdtemp(prefix=".iddexi-report-", dir=out_dir))
     except OSError as exc:
-        raise InputError(f"cannot write into {out_dir}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot write into {out_dir}: {reason}").format(out_dir=out_dir, reason=exc.strerror)
+        ) from None
     try:
         drafts = draw(scratch)
         paths = [out_dir / draft.name for draft in drafts]
         for path in paths:
             if path.is_dir():
-                raise InputError(f"cannot write {path}: a folder of that name is in the way")
+                raise InputError(
+                    _("cannot write {path}: a folder of that name is in the way").format(path=path)
+                )
         for draft, path in zip(drafts, paths, strict=True):
             try:
                 os.replace(draft, path)
             except OSError as exc:
-                raise InputError(f"cannot write {path}: {exc.strerror}") from None
+                raise InputError(
+                    _("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
+                ) from None
     except OSError as exc:
-        raise InputError(f"cannot write {exc.filename or out_dir}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot write {path}: {reason}").format(
+                path=exc.filename or out_dir, reason=exc.strerror
+            )
+        ) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return [p.resolve() for p in paths]

@@ -328,3 +328,25 @@ def test_no_message_is_built_before_it_is_translated() -> None:
             ):
                 wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert wrong == []
+
+
+# ---------------------------------------------------------------- the files' language
+
+
+def test_files_speak_the_root_lang_unless_the_command_says_otherwise(
+    market, run, tmp_path: Path
+) -> None:
+    """`iddexi --lang en report …` writes English; the environment alone does not (the
+    files go to the bureau and the stalls); a command's own --lang wins."""
+    market.add_sale("2025-26:1", "M01", "meat", 1000_00)
+    chinese = run("report", "brief", "2025-26")  # IDDEXI_LANG=en, as in every test
+    english = run("--lang", "en", "report", "brief", "2025-26")
+    own = run("--lang", "en", "report", "brief", "2025-26", "--lang", "zh")
+    assert chinese.exit_code == english.exit_code == own.exit_code == 0
+    assert chinese.stdout.startswith("截至") and own.stdout == chinese.stdout
+    assert english.stdout.startswith("As of") and not english_sentences(chinese.stdout)
+    done = run("--lang", "en", "tally", "template", "2025-26:1", "-o", tmp_path / "t.xlsx")
+    assert done.exit_code == 0, done.stderr
+    from openpyxl import load_workbook
+
+    assert "Sales" in load_workbook(tmp_path / "t.xlsx").sheetnames

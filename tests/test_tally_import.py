@@ -604,3 +604,32 @@ def test_a_hidden_sheet_holding_sales_is_not_left_out_unseen(
         "or delete it"
     )
     assert sales_of(run, "2025-26:1") == {}
+
+
+def test_unknown_words_in_a_file_are_answered_with_the_closest_known_ones(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    """A typo in a stall code, a category, a season or a township names what was meant."""
+    sales = write(
+        tmp_path / "sales.csv",
+        "season,session,stall,category,amount\n"
+        "2025-26,1,MO1,meat,1000\n"  # letter O for zero
+        "2025-26,1,D01,diary,100\n"  # dairy misspelt
+        "2025-62,1,D01,dairy,100\n",  # digits swapped
+    )
+    result = run("tally", "import", sales)
+    assert result.exit_code == 1
+    problems = result.stderr.splitlines()
+    assert problems[0].startswith("sales.csv:2:stall: stall MO1 is not in the ledger; import")
+    assert "--name …`; did you mean 敖日格勒家冬储肉 M01?" in problems[0]
+    assert "category is not known; did you mean dairy (奶制品)?" in problems[1]
+    assert "season 2025-62 is not in the ledger; did you mean 2025-26?" in problems[2]
+    stalls = write(
+        tmp_path / "stalls.csv",
+        "code,name,operator,township,herder,category\nM09,新摊,某人,辉苏目,yes,meat\n",
+    )
+    before = history(run)
+    result = run("tally", "import", stalls)
+    assert result.exit_code == 1
+    assert "township 辉苏目 is not in the ledger; did you mean 辉苏木?" in result.stderr
+    assert history(run) == before

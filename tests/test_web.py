@@ -140,6 +140,8 @@ def test_organiser_records_and_closes_the_session(client, market) -> None:
         session = book.resolve_session(market.session_ref)
     assert (session.visitors, session.theme) == (10400, "冬储肉节")
     closed = client.get(market.links["M01"])
+    assert "现在没有开放报送的场次" in closed.text  # a keeper's page speaks Chinese first
+    closed = client.get(market.links["M01"], headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert "No market session is open" in closed.text
     assert submissions_count(market.path) == 0
 

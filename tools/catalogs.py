@@ -3,7 +3,8 @@
     python -m tools.catalogs          # extract, merge into the .po files, compile the .mo
     python -m tools.catalogs --check  # exit 1 and list what is untranslated or stale
 
-Messages are the ``_()``, ``N_()`` and ``ngettext()`` strings of the package, plus the
+Messages are the ``_()``, ``N_()`` and ``ngettext()`` strings of the package and of the web
+pages' Jinja2 templates, plus the
 docstrings of CLI commands (Typer takes a command's help from its docstring; the CLI
 translates it when shown). The compiled ``.mo`` files are committed beside the ``.po``
 so that an installed iddexi reads them with the stdlib, without Babel.
@@ -59,7 +60,8 @@ def extract() -> Catalog:
     template = Catalog(project="iddexi", domain=DOMAIN, charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
         str(PACKAGE),
-        method_map=[("**.py", "python")],
+        # the web pages' templates call _() like the code does (Jinja2's own extractor)
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")],
         keywords=DEFAULT_KEYWORDS,
         comment_tags=("TRANSLATORS:",),
         strip_comment_tags=True,

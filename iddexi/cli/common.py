@@ -351,6 +351,22 @@ def say(text: str) -> None:
     typer.echo("\n".join(shown(line) for line in text.split("\n")))
 
 
+def file_language(lang: str | None) -> str:
+    """The language of the files a command writes: its ``--lang``, else the root ``--lang``,
+    else Chinese.
+
+    ``iddexi --lang en report …`` writes English files without repeating the choice. The
+    environment (IDDEXI_LANG, the locale) chooses only the messages: reports, briefs and
+    templates go to the bureau and the stalls, who read Chinese, whatever the laptop says.
+    """
+    from iddexi import i18n
+    from iddexi.render.labels import check_language
+
+    if lang is None:
+        return "en" if i18n.chosen_language() == i18n.ENGLISH else "zh"
+    return check_language(lang)
+
+
 def refuse_to_overwrite(paths: Iterable[Path], force: bool) -> None:
     """The one rule for files iddexi writes: an existing file is replaced only with --force."""
     if force:

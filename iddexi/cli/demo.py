@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import state
+from iddexi.cli.common import file_language, state
 from iddexi.i18n import _
 
 
@@ -18,8 +18,13 @@ def demo(
         typer.Option("--out", help=_("Folder for the reports. Default: reports/demo here.")),
     ] = None,
     lang: Annotated[
-        str, typer.Option("--lang", help=_("zh or en: the language of the reports."))
-    ] = "zh",
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_("zh or en: the language of the reports (default: the root --lang, else zh)."),
+            show_default=False,
+        ),
+    ] = None,
     whole_season: Annotated[
         bool,
         typer.Option(
@@ -28,6 +33,7 @@ def demo(
     ] = False,
 ) -> None:
     """Build ledgers/demo.sqlite (or --ledger) from the bundled data and write its reports.  Example: iddexi demo --out reports/demo"""
+    lang = file_language(lang)
     from iddexi.demo import run_demo
     from iddexi.render.labels import check_language
 

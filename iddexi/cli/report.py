@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli import completion
-from iddexi.cli.common import App, JsonOption, ledger, print_json, refuse_to_overwrite, say
+from iddexi.cli.common import (
+    App,
+    JsonOption,
+    file_language,
+    ledger,
+    print_json,
+    refuse_to_overwrite,
+    say,
+)
 from iddexi.i18n import _
 
 if TYPE_CHECKING:
@@ -52,7 +60,14 @@ AlignOption = Annotated[
         ),
     ),
 ]
-LangOption = Annotated[str, typer.Option("--lang", help=_("zh or en: the language of the output."))]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help=_("zh or en: the language of the output (default: the root --lang, else zh)."),
+        show_default=False,
+    ),
+]
 
 
 def _build(
@@ -97,7 +112,7 @@ def season(
     vs: VsOption = None,
     as_of: AsOfOption = None,
     align: AlignOption = "date",
-    lang: LangOption = "zh",
+    lang: LangOption = None,
     out: Annotated[
         Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
     ] = Path("reports"),
@@ -110,6 +125,7 @@ def season(
     ] = False,
 ) -> None:
     """Season to date vs the same period last season: table, Excel workbook, PNG charts.  Example: iddexi report season 2025-26 --as-of 2025-12-06"""
+    lang = file_language(lang)
     files: list[Path] = []
     # one snapshot: the workbook's raw lines are read while it is written, and must be
     # the lines its figures were summed from, whatever others enter meanwhile
@@ -138,10 +154,11 @@ def brief(
     vs: VsOption = None,
     as_of: AsOfOption = None,
     align: AlignOption = "date",
-    lang: LangOption = "zh",
+    lang: LangOption = None,
     json: JsonOption = False,
 ) -> None:
     """The headline paragraph for a press release, from the season's figures.  Example: iddexi report brief 2025-26 --as-of 2025-12-06"""
+    lang = file_language(lang)
     from iddexi.render.brief import brief_text
 
     with ledger(ctx).snapshot():
@@ -282,7 +299,7 @@ def _opt(value: object) -> str:
 def year(
     ctx: typer.Context,
     year: Annotated[int, typer.Argument(help=_("The calendar year, e.g. 2024."))],
-    lang: LangOption = "zh",
+    lang: LangOption = None,
     out: Annotated[
         Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
     ] = Path("reports"),
@@ -292,6 +309,7 @@ def year(
     ] = False,
 ) -> None:
     """Every season of every kind in a calendar year, against the year before.  Example: iddexi report year 2024"""
+    lang = file_language(lang)
     from iddexi.render.labels import check_language
     from iddexi.reporting import build_year_report
 

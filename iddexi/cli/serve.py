@@ -15,15 +15,17 @@ def serve(
     host: Annotated[
         str,
         typer.Option(
-            help="Address to listen on. 127.0.0.1 is this laptop only; 0.0.0.0 lets phones on its hotspot in."
+            help=_(
+                "Address to listen on. 127.0.0.1 is this laptop only; 0.0.0.0 lets phones on its hotspot in."
+            )
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help=_("Port to listen on."))] = 8000,
     set_password: Annotated[
         str | None,
         typer.Option(
             "--set-password",
-            help="Set the web password of a role (organiser or bureau), asked twice, then exit.",
+            help=_("Set the web password of a role (organiser or bureau), asked twice, then exit."),
             show_default=False,
         ),
     ] = None,

@@ -9,7 +9,7 @@ import typer
 
 from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json
-from iddexi.i18n import N_, _
+from iddexi.i18n import N_, _, ngettext
 
 app = App(help=_("Stalls: vendors with a stable code (M01, …)."))
 
@@ -98,22 +98,26 @@ def list_(ctx: typer.Context, json: JsonOption = False) -> None:
 @app.command("cards")
 def cards(
     ctx: typer.Context,
-    season: Annotated[str, typer.Argument(help="The season the cards are for, e.g. 2025-26.")],
-    out: Annotated[Path, typer.Option("-o", "--output", help="The printable page (.html).")],
+    season: Annotated[str, typer.Argument(help=_("The season the cards are for, e.g. 2025-26."))],
+    out: Annotated[Path, typer.Option("-o", "--output", help=_("The printable page (.html)."))],
     rotate: Annotated[
         list[str] | None,
-        typer.Option("--rotate", help="Stall code of a lost card: a new link, the old one dies."),
+        typer.Option(
+            "--rotate", help=_("Stall code of a lost card: a new link, the old one dies.")
+        ),
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="A new card for every stall (all old cards die).")
+        bool, typer.Option("--all", help=_("A new card for every stall (all old cards die)."))
     ] = False,
     url: Annotated[
         str | None,
         typer.Option(
-            help="Address phones reach `iddexi serve` at (default: this laptop, port 8000)."
+            help=_("Address phones reach `iddexi serve` at (default: this laptop, port 8000).")
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help=_("Replace the file if it exists."))
+    ] = False,
 ) -> None:
     """Print stall cards with each stall's secret link as a QR code.  Example: iddexi stall cards 2025-26 -o cards.html"""
     from iddexi.web.cards import default_base_url, print_cards
@@ -122,4 +126,10 @@ def cards(
     made = print_cards(
         ledger(ctx), season, base, out, rotate=rotate, everyone=all_, overwrite=force
     )
-    typer.echo(f"Wrote {len(made)} card(s) to {out} for {base}.")
+    typer.echo(
+        ngettext(
+            "Wrote {count} card(s) to {out} for {base}.",
+            "Wrote {count} card(s) to {out} for {base}.",
+            len(made),
+        ).format(count=len(made), out=out, base=base)
+    )

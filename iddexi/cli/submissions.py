@@ -10,9 +10,9 @@ import typer
 from iddexi.cli.common import App, JsonOption, ledger, print_json
 from iddexi.i18n import _
 
-app = App(help="Stall keepers' submissions from the web: list, approve, reject.")
+app = App(help=_("Stall keepers' submissions from the web: list, approve, reject."))
 
-SessionArg = Annotated[str, typer.Argument(help="SEASON:N or SEASON:YYYY-MM-DD.")]
+SessionArg = Annotated[str, typer.Argument(help=_("SEASON:N or SEASON:YYYY-MM-DD."))]
 
 
 @app.command("list")
@@ -84,7 +84,7 @@ def list_(ctx: typer.Context, session: SessionArg, json: JsonOption = False) -> 
 def approve(
     ctx: typer.Context,
     session: SessionArg,
-    ids: Annotated[list[int], typer.Argument(help="Submission numbers (see `list`).")],
+    ids: Annotated[list[int], typer.Argument(help=_("Submission numbers (see `list`)."))],
 ) -> None:
     """Write submissions into the ledger, each as one import batch.  Example: iddexi submissions approve 2025-26:3 12 14"""
     from iddexi.web.approval import approve as approve_one
@@ -110,8 +110,8 @@ def approve(
 def reject(
     ctx: typer.Context,
     session: SessionArg,
-    number: Annotated[int, typer.Argument(help="Submission number (see `list`).")],
-    reason: Annotated[str, typer.Option("--reason", help="What the keeper should fix.")],
+    number: Annotated[int, typer.Argument(help=_("Submission number (see `list`)."))],
+    reason: Annotated[str, typer.Option("--reason", help=_("What the keeper should fix."))],
 ) -> None:
     """Refuse a submission with a reason the keeper sees.  Example: iddexi submissions reject 2025-26:3 12 --reason "meat is 10 times too high" """
     from iddexi.web.approval import reject as reject_one

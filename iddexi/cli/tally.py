@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iddexi.cli import completion
-from iddexi.cli.common import App, ledger, say, warn
+from iddexi.cli.common import App, file_language, ledger, say, warn
 from iddexi.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -37,14 +37,22 @@ def template(
     ],
     out: Annotated[Path, typer.Option("-o", "--output", help=_("The workbook to write (.xlsx)."))],
     lang: Annotated[
-        str, typer.Option("--lang", help=_("Header language: zh (Chinese with English) or en."))
-    ] = "zh",
+        str | None,
+        typer.Option(
+            "--lang",
+            help=_(
+                "Header language: zh (Chinese with English) or en (default: the root --lang, else zh)."
+            ),
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option("--force", help=_("Replace the file if it exists (it may be filled in).")),
     ] = False,
 ) -> None:
     """Write a tally workbook for one session, ready to fill in.  Example: iddexi tally template 2025-26:2025-12-06 -o tally-1206.xlsx"""
+    lang = file_language(lang)
     from iddexi.render.labels import check_language
     from iddexi.tally.template import write_template
 

@@ -153,7 +153,9 @@ class BatchesMixin:
             ).fetchone()
             if voided:
                 raise ConflictError(
-                    f"batch {batch_id} is the void of batch {voided[0]}; a void is final"
+                    _("batch {batch_id} is the void of batch {voided}; a void is final").format(
+                        batch_id=batch_id, voided=voided[0]
+                    )
                 )
             self._refuse_reference_batch(batch_id)
             self._refuse_orphaning_sales(batch_id)

@@ -58,12 +58,14 @@ def integrity_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
     except sqlite3.DatabaseError as exc:
         return [
-            LedgerProblem("ledger file", _("cannot be read: {exc}").format(exc=exc), kind=INTEGRITY)
+            LedgerProblem(
+                _("ledger file"), _("cannot be read: {exc}").format(exc=exc), kind=INTEGRITY
+            )
         ]
     if rows == ["ok"]:
         return []
     return [
-        LedgerProblem("ledger file", _("SQLite integrity check: {r}").format(r=r)) for r in rows
+        LedgerProblem(_("ledger file"), _("SQLite integrity check: {r}").format(r=r)) for r in rows
     ]
 
 
@@ -107,7 +109,7 @@ def orphan_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ).fetchall()
     return [
         LedgerProblem(
-            f"sale #{sale_id} (batch {batch_id})",
+            _("sale #{sale_id} (batch {batch_id})").format(sale_id=sale_id, batch_id=batch_id),
             _(
                 "is live but its session #{session_id} was voided, so its {fen_format_yuan} counts nowhere"
             ).format(session_id=session_id, fen_format_yuan=format_yuan(fen)),
@@ -169,7 +171,9 @@ def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ).fetchall()
     return [
         LedgerProblem(
-            f"session {season}:{date} stall {stall} {category}",
+            _("session {season}:{date} stall {stall} {category}").format(
+                season=season, date=date, stall=stall, category=category
+            ),
             _(
                 "{count} live lines ({fen_format_yuan} in all, batches {batches}) where one is allowed; void the extra batch"
             ).format(count=count, fen_format_yuan=format_yuan(fen), batches=batches),
@@ -189,7 +193,7 @@ def control_total_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ).fetchall()
     return [
         LedgerProblem(
-            f"batch {bid} ({source})",
+            _("batch {bid} ({source})").format(bid=bid, source=source),
             _(
                 "its {lines} line(s) add up to {fen_format_yuan} but its recorded total is {control_format_yuan}"
             ).format(
@@ -212,7 +216,7 @@ def amount_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ).fetchall()
     return [
         LedgerProblem(
-            f"line {sid} (batch {batch})",
+            _("line {sid} (batch {batch})").format(sid=sid, batch=batch),
             _("amount is not a whole number of fen"),
             amount,
             kind=BAD_AMOUNT,
@@ -229,7 +233,7 @@ def duplicate_session_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ).fetchall()
     return [
         LedgerProblem(
-            f"session {season}:{date}",
+            _("session {season}:{date}").format(season=season, date=date),
             _("is recorded more than once (batches {batches}); void the extra batch").format(
                 batches=batches
             ),
@@ -248,7 +252,7 @@ def migration_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     expected = [m.__name__ for m in MIGRATIONS[:version]]
     problems = [
         LedgerProblem(
-            "migrations",
+            _("migrations"),
             _("{name} is not recorded though the schema is at version {version}").format(
                 name=name, version=version
             ),
@@ -259,9 +263,10 @@ def migration_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ]
     problems += [
         LedgerProblem(
-            "migrations",
-            f"{name} is recorded though the schema is at version {version} "
-            "(the version number was changed by hand)",
+            _("migrations"),
+            _(
+                "{name} is recorded though the schema is at version {version} (the version number was changed by hand)"
+            ).format(name=name, version=version),
             kind=SCHEMA,
         )
         for name in recorded
@@ -286,7 +291,9 @@ def chain_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     found = first_break(conn)
     if found is None:
         return []
-    return [LedgerProblem(f"batch {found.batch}", found.message, kind=HASH_CHAIN)]
+    return [
+        LedgerProblem(_("batch {batch}").format(batch=found.batch), found.message, kind=HASH_CHAIN)
+    ]
 
 
 CHECKS: tuple[Check, ...] = (
@@ -322,7 +329,7 @@ def check_ledger(conn: sqlite3.Connection) -> list[LedgerProblem]:
         except sqlite3.DatabaseError as exc:
             problems.append(
                 LedgerProblem(
-                    "ledger file",
+                    _("ledger file"),
                     _("{name__} could not run: {exc}").format(name__=step.__name__, exc=exc),
                     kind=INTEGRITY,
                 )

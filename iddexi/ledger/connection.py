@@ -159,9 +159,13 @@ def open_read_only(path: Path, *, migrated: bool = False) -> sqlite3.Connection:
                 break  # a damaged file: `iddexi check` reports how
             if conn is not None:
                 conn.close()
-            raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+            raise LedgerFileError(
+                _("cannot use ledger {path}: {exc}").format(path=path, exc=exc)
+            ) from None
     if conn is None:
-        raise LedgerFileError(f"cannot open ledger {path}: {failure}") from None
+        raise LedgerFileError(
+            _("cannot open ledger {path}: {failure}").format(path=path, failure=failure)
+        ) from None
     if migrated:
         _refuse_unmigrated(conn, path)
     return conn
@@ -173,13 +177,16 @@ def _refuse_unmigrated(conn: sqlite3.Connection, path: Path) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise LedgerFileError(f"cannot use ledger {path}: {exc}") from None
+        raise LedgerFileError(
+            _("cannot use ledger {path}: {exc}").format(path=path, exc=exc)
+        ) from None
     if version != SCHEMA_VERSION:
         conn.close()
         if version > SCHEMA_VERSION:
             raise LedgerFileError(
-                f"ledger {path} has schema version {version}, newer than this iddexi knows "
-                f"({SCHEMA_VERSION}); upgrade iddexi to use it"
+                _(
+                    "ledger {path} has schema version {version}, newer than this iddexi knows ({schema_version}); upgrade iddexi to use it"
+                ).format(path=path, version=version, schema_version=SCHEMA_VERSION)
             )
         raise LedgerFileError(
             _(

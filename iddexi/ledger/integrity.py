@@ -274,7 +274,11 @@ def restore_ledger(
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise LedgerFileError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+            raise LedgerFileError(
+                _("cannot restore into {target}: {reason}").format(
+                    target=target, reason=exc.strerror or exc
+                )
+            ) from None
         temporary = create_exclusive(target)
         try:
             copy = sqlite3.connect(temporary, isolation_level=None, timeout=30)
@@ -284,7 +288,9 @@ def restore_ledger(
                 copy.close()
         except sqlite3.DatabaseError as exc:
             remove_temporary(temporary)
-            raise LedgerFileError(f"cannot restore into {target}: {exc}") from None
+            raise LedgerFileError(
+                _("cannot restore into {target}: {exc}").format(target=target, exc=exc)
+            ) from None
     finally:
         conn.close()
     try:
@@ -330,7 +336,11 @@ def _admit(conn: sqlite3.Connection, source: Path) -> int:
     """
     problems = integrity_problems(conn)
     if problems:
-        raise LedgerFileError(f"{source} is damaged and was not restored: {problems[0].message}")
+        raise LedgerFileError(
+            _("{source} is damaged and was not restored: {first_problem}").format(
+                source=source, first_problem=problems[0].message
+            )
+        )
     version = describe_ledger(conn, source)
     _refuse_foreign([p for step in ADMISSION_CHECKS for p in step(conn)], source)
     return version

@@ -103,14 +103,14 @@ class SalesMixin:
             if clash and not replace:
                 raise ConflictError(
                     clash.describe(session.ref, stall.code, category_code)
-                    + "; use --replace to supersede it"
+                    + _("; use --replace to supersede it")
                 )
             if clash:
                 old = self.sale(clash.sale_id)
                 if (old.amount_fen, old.quantity, old.unit, old.note) == line[3:]:
                     raise ConflictError(
                         clash.describe(session.ref, stall.code, category_code)
-                        + " with these very figures; nothing to replace"
+                        + _(" with these very figures; nothing to replace")
                     )
                 self.void_lines([clash.sale_id], batch_id)
             new_ids = self.insert_lines([line], batch_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from iddexi.i18n import _
+from iddexi.i18n import N_, _
 from iddexi.ledger.errors import Problem
 from iddexi.ledger.migrations import migrate, schema_version
 
@@ -23,8 +23,8 @@ from iddexi.ledger.migrations import migrate, schema_version
 _SQLITE_OWN_TABLES = {"sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4"}
 
 _WHAT_GOES_WRONG = {
-    "trigger": _("written money is no longer protected"),
-    "view": _("reports may lie"),
+    "trigger": N_("written money is no longer protected"),
+    "view": N_("reports may lie"),
 }
 
 
@@ -103,7 +103,7 @@ def compare_schemas(
             subject = f"index {name} "
         else:
             where, subject = f"{kind} {name}", ""
-        harm = _WHAT_GOES_WRONG.get(kind, "")
+        harm = _(_WHAT_GOES_WRONG[kind]) if kind in _WHAT_GOES_WRONG else ""
         if key not in have:
             message = _("{subject}is missing").format(subject=subject)
             if kind == "index":

@@ -61,7 +61,7 @@ def check_not_totals(code: str, what: str) -> None:
             _(
                 "{what} {code!r} reads as the label of a totals row on a tally sheet, so its "
                 "lines would be taken for the total; choose another code"
-            ).format(what=what, code=code)
+            ).format(what=_(what), code=code)
         )
 
 
@@ -273,11 +273,13 @@ def parse_date_within(value: object, start: dt.date, end: dt.date, what: str = "
             return found
     if not valid and not (month == 2 and day == 29):
         raise InputError(
-            _("{what} {value!r} is not a day of the calendar").format(what=what, value=str(value))
+            _("{what} {value!r} is not a day of the calendar").format(
+                what=_(what), value=str(value)
+            )
         )
     raise InputError(
         _("{what} {value!r} is not a day between {start} and {end}; give the year too").format(
-            what=what, value=str(value), start=start, end=end
+            what=_(what), value=str(value), start=start, end=end
         )
     )
 
@@ -300,27 +302,31 @@ def parse_count(value: object, what: str) -> int:
             scaled = Decimal(wan.group(1)) * _WAN
             if scaled != scaled.to_integral_value():
                 raise InputError(
-                    _("{what} {value} is not a whole number").format(what=what, value=_brief(value))
+                    _("{what} {value} is not a whole number").format(
+                        what=_(what), value=_brief(value)
+                    )
                 )
             number = int(scaled)
         elif not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", text, re.ASCII):
             raise InputError(
                 _("{what} {value} is not a whole number of zero or more").format(
-                    what=what, value=_brief(value)
+                    what=_(what), value=_brief(value)
                 )
             )
         else:
             digits = text.replace(",", "").lstrip("0") or "0"
             if len(digits) > MAX_DIGITS:  # int() of 4,300 digits or more raises ValueError
                 raise InputError(
-                    _("{what} {value} is implausibly large").format(what=what, value=_brief(value))
+                    _("{what} {value} is implausibly large").format(
+                        what=_(what), value=_brief(value)
+                    )
                 )
             number = int(digits)
     if number < 0:
-        raise InputError(_("{what} {value} is negative").format(what=what, value=_brief(value)))
+        raise InputError(_("{what} {value} is negative").format(what=_(what), value=_brief(value)))
     if number > MAX_COUNT:
         raise InputError(
-            _("{what} {value} is implausibly large").format(what=what, value=_brief(value))
+            _("{what} {value} is implausibly large").format(what=_(what), value=_brief(value))
         )
     return number
 
@@ -412,7 +418,7 @@ def refuse_controls(value: str, what: str, *, multiline: bool = False) -> str:
                 "{what} holds a control character ({char}) at character {at}; remove it "
                 "(it can change what a screen shows)"
             )
-        raise InputError(message.format(what=what, char=escape_char(ch), at=match.start() + 1))
+        raise InputError(message.format(what=_(what), char=escape_char(ch), at=match.start() + 1))
     return value
 
 
@@ -427,7 +433,7 @@ def clean_text(
         # what is stripped is not stored: a tab or line break around the text is harmless
         text = refuse_controls(str(value).strip(), what, multiline=multiline)
     if required and not text:
-        raise InputError(_("{what} is empty; it is required").format(what=what))
+        raise InputError(_("{what} is empty; it is required").format(what=_(what)))
     return text or None
 
 
@@ -447,7 +453,9 @@ def parse_bounded(value: object, what: str, low: int, high: int) -> int:
     """A whole number within ``low``…``high`` from text such as ``12`` or ``1,200``;
     refused, never an OverflowError, however many digits it has."""
     if isinstance(value, bool):
-        raise InputError(_("{what} {value} is not a whole number").format(what=what, value=value))
+        raise InputError(
+            _("{what} {value} is not a whole number").format(what=_(what), value=value)
+        )
     out_of_range = _("{what} {value} is out of range {low:,} … {high:,}")
     if isinstance(value, int):
         number = value
@@ -459,15 +467,15 @@ def parse_bounded(value: object, what: str, low: int, high: int) -> int:
         digits = text[1:] if negative else text
         if not re.fullmatch(r"\d+|\d{1,3}(?:,\d{3})+", digits, re.ASCII):
             message = _("{what} {value} is not a whole number")
-            raise InputError(message.format(what=what, value=_brief(value)))
+            raise InputError(message.format(what=_(what), value=_brief(value)))
         digits = digits.replace(",", "").lstrip("0") or "0"
         if len(digits) > MAX_DIGITS:
             raise InputError(
-                out_of_range.format(what=what, value=_brief(value), low=low, high=high)
+                out_of_range.format(what=_(what), value=_brief(value), low=low, high=high)
             )
         number = -int(digits) if negative else int(digits)
     if not low <= number <= high:
-        raise InputError(out_of_range.format(what=what, value=_brief(value), low=low, high=high))
+        raise InputError(out_of_range.format(what=_(what), value=_brief(value), low=low, high=high))
     return number
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -140,7 +141,9 @@ def cards_issued(ledger: Ledger, season: str) -> dict[str, str]:
 
 def set_password_hash(ledger: Ledger, role: str, password_hash: str, set_at: str) -> None:
     if role not in ROLES:
-        raise NotFoundError(f"no web role {role!r}; roles are {', '.join(ROLES)}")
+        raise NotFoundError(
+            _("no web role {role!r}; roles are {roles}").format(role=role, roles=", ".join(ROLES))
+        )
     with ledger.transaction():
         ledger.conn.execute(
             "INSERT INTO web_passwords (role, password_hash, set_at, set_by) VALUES (?, ?, ?, ?)",
@@ -195,7 +198,7 @@ def session_closed(ledger: Ledger, session_id: int) -> str | None:
 def close_session(ledger: Ledger, session_id: int, closed_at: str) -> None:
     with ledger.transaction():
         if session_closed(ledger, session_id):
-            raise ConflictError("this session is already closed")
+            raise ConflictError(_("this session is already closed"))
         ledger.conn.execute(
             "INSERT INTO session_closures (session_id, closed_at, closed_by) VALUES (?, ?, ?)",
             (session_id, closed_at, ledger.user),
@@ -218,11 +221,11 @@ def add_submission(
     total = sum(line.amount_fen for line in lines)
     with ledger.transaction():
         if session_closed(ledger, session_id):
-            raise ConflictError("the organiser has closed this session; no more changes")
+            raise ConflictError(_("the organiser has closed this session; no more changes"))
         if ledger.conn.execute(
             "SELECT 1 FROM submissions WHERE form_id = ?", (form_id,)
         ).fetchone():
-            raise ConflictError("this form was already sent")
+            raise ConflictError(_("this form was already sent"))
         prev = _last_hash(ledger, "submissions")
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         digest = _chain_hash(prev, [session_id, stall, text, total, submitted_at, form_id])
@@ -267,7 +270,9 @@ def submissions(ledger: Ledger, session_id: int, stall: str | None = None) -> li
 def submission(ledger: Ledger, submission_id: int) -> Submission:
     row = ledger.conn.execute(_SUBMISSION_SELECT + " WHERE s.id = ?", (submission_id,)).fetchone()
     if row is None:
-        raise NotFoundError(f"submission {submission_id} is not in the ledger")
+        raise NotFoundError(
+            _("submission {submission_id} is not in the ledger").format(submission_id=submission_id)
+        )
     return _submission(row)
 
 
@@ -286,7 +291,11 @@ def decide(
             "SELECT decision FROM submission_decisions WHERE submission_id = ?", (submission_id,)
         ).fetchone()
         if done:
-            raise ConflictError(f"submission {submission_id} is already {done[0]}")
+            raise ConflictError(
+                _("submission {submission_id} is already {status}").format(
+                    submission_id=submission_id, status=_(done[0])
+                )
+            )
         prev = _last_hash(ledger, "submission_decisions")
         fields = [submission_id, decision, reason, batch_id, decided_at, ledger.user]
         ledger.conn.execute(

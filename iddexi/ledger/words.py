@@ -79,6 +79,7 @@ WHAT = (
     N_("herder"), N_("session date"), N_("date"), N_("start"), N_("end"), N_("visitors"),
     N_("batch"), N_("session"), N_("planned sessions"), N_("name"), N_("stall name"),
     N_("township name"), N_("operator"), N_("Chinese label"), N_("English label"),
+    N_("alias"), N_("stall code"), N_("the reason"), N_("minutes"), N_("note"), N_("unit"),
 )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 from iddexi.money import wan, yuan_text  # noqa: F401 (re-exported: one import for render)
 
@@ -19,7 +20,7 @@ LANGUAGES = ("zh", "en")
 def check_language(lang: str) -> str:
     """``lang`` when the reports speak it; else the refusal every command gives."""
     if lang not in LANGUAGES:
-        raise InputError(f"--lang {lang!r} is not zh or en")
+        raise InputError(_("--lang {lang!r} is not zh or en").format(lang=lang))
     return lang
 
 

@@ -60,10 +60,10 @@ def read_file(path: Path, sha256: str, reading: Reading | None = None) -> TallyF
     f = TallyFile(path, sha256)
     name = path.name
     if not path.exists():
-        f.problems.append(Problem(str(path), "no such file"))
+        f.problems.append(Problem(str(path), _("no such file")))
         return f
     if path.is_dir():
-        f.problems.append(Problem(str(path), "is a folder; give the sheet files inside it"))
+        f.problems.append(Problem(str(path), _("is a folder; give the sheet files inside it")))
         return f
     try:
         sheets = read_sheets(path, header_row_finder=looks_like_header, reading=reading)
@@ -83,8 +83,9 @@ def read_file(path: Path, sha256: str, reading: Reading | None = None) -> TallyF
                 f.problems.append(
                     Problem(
                         sheet.location(),
-                        f"this hidden sheet holds a {rec.kind.kind.replace('_', ' ')} table; "
-                        "unhide it to import it, or delete it",
+                        _(
+                            "this hidden sheet holds a {kind} table; unhide it to import it, or delete it"
+                        ).format(kind=rec.kind.kind.replace("_", " ")),
                     )
                 )
             continue
@@ -95,7 +96,9 @@ def read_file(path: Path, sha256: str, reading: Reading | None = None) -> TallyF
             f.problems.append(
                 Problem(
                     sheet.location(column=header),
-                    f"a second column for {name_} (the first is {rec.columns[name_]}); keep one",
+                    _("a second column for {name} (the first is {first}); keep one").format(
+                        name=name_, first=rec.columns[name_]
+                    ),
                 )
             )
         f.tables.append((sheet, rec))
@@ -109,7 +112,7 @@ def read_file(path: Path, sha256: str, reading: Reading | None = None) -> TallyF
             what = (
                 _("no sales lines: the sheet has a header row but no data rows")
                 if rec.kind.kind == "sales"
-                else "has a header row but no data rows"
+                else _("has a header row but no data rows")
             )
             f.problems.append(Problem(sheet.location(), what))
     return f
@@ -129,7 +132,8 @@ def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
     if not with_headers:
         return Problem(
             name,
-            "no header row found in the first rows; expected a table such as " + describe_kinds(),
+            _("no header row found in the first rows; expected a table such as ")
+            + describe_kinds(),
         )
     sheet = with_headers[0]
     best, missing = None, ()
@@ -143,8 +147,10 @@ def _unrecognised(name: str, sheets: list[Sheet]) -> Problem:
     assert best is not None
     return Problem(
         sheet.location(sheet.header_row),
-        f"the headers look like a {best.kind} table but have no column for "
-        f"{', '.join(missing)}; expected " + describe_kinds(),
+        _(
+            "the headers look like a {best_kind} table but have no column for {missing}; expected "
+        ).format(best_kind=best.kind, missing=", ".join(missing))
+        + describe_kinds(),
         ", ".join(sheet.headers),
     )
 
@@ -163,8 +169,8 @@ def _check_template(f: TallyFile) -> None:
         f.problems.append(
             Problem(
                 sales_sheet.location(),
-                "this sales sheet has no season and session columns, so the workbook needs "
-                "one session sheet with one row (as `iddexi tally template` writes it); "
-                "or add season and session columns",
+                _(
+                    "this sales sheet has no season and session columns, so the workbook needs one session sheet with one row (as `iddexi tally template` writes it); or add season and session columns"
+                ),
             )
         )

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from iddexi.i18n import _
+
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|<[^>]*>")
 _NOISE = re.compile(r"[\s_\-.:*#/\\'\"]+")
 
@@ -244,10 +246,6 @@ def looks_like_header(values: list[object]) -> bool:
 
 def describe_kinds() -> str:
     """What a person can write, for the message when no table is recognised."""
-    return (
-        "sales (season, session, stall, category, amount), sessions (season, date, host, "
-        "visitors …), stalls (code, name, operator, township, herder, category), "
-        "townships (name, kind), seasons (code, start, end …), gate samples (session, "
-        "gate, from, minutes, count), or a filled "
-        "`iddexi tally template`"
+    return _(
+        "sales (season, session, stall, category, amount), sessions (season, date, host, visitors …), stalls (code, name, operator, township, herder, category), townships (name, kind), seasons (code, start, end …), gate samples (session, gate, from, minutes, count), or a filled `iddexi tally template`"
     )

@@ -20,6 +20,7 @@ from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _, ngettext
 from iddexi.ledger import bulk
 from iddexi.ledger.errors import IddexiError, InputError, Problem, ProblemsError
 from iddexi.ledger.sessions import market_day_mismatch
@@ -89,7 +90,7 @@ def import_files(
     told the rows read of a big workbook, ``progress`` the rows checked.
     """
     if not paths:
-        raise InputError("give at least one file to import")
+        raise InputError(_("give at least one file to import"))
     with _gc_paused():
         return _import_files(ledger, paths, dry_run, replace, progress, session, reading)
 
@@ -196,10 +197,20 @@ def _dry(outcome: ImportOutcome) -> ImportOutcome:
 
 def _refusal(problems: list[Problem]) -> ProblemsError:
     count = len(problems)
-    noun = "problem" if count == 1 else "problems"
     listed = problems[:MAX_LISTED_PROBLEMS]
-    shown = "" if len(listed) == count else f" (the first {len(listed)} are listed)"
-    return ProblemsError(listed, f"{count} {noun} found{shown}; nothing was written")
+    if len(listed) == count:
+        summary = ngettext(
+            "{count} problem found; nothing was written",
+            "{count} problems found; nothing was written",
+            count,
+        ).format(count=count)
+    else:
+        summary = ngettext(
+            "{count} problem found (the first {listed} are listed); nothing was written",
+            "{count} problems found (the first {listed} are listed); nothing was written",
+            count,
+        ).format(count=count, listed=len(listed))
+    return ProblemsError(listed, summary)
 
 
 def _import_one(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import partial
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import reference_batch, session_field_batches
 from iddexi.ledger.errors import InputError
 from iddexi.ledger.records import Season, Stall
@@ -36,6 +37,7 @@ from iddexi.ledger.words import (
 )
 from iddexi.tally.cells import Context, is_blank, is_totals, problem, reword, text
 from iddexi.tally.headers import Recognised
+from iddexi.tally.hints import hints_for
 from iddexi.tally.sheets import Cell, Sheet
 
 
@@ -43,7 +45,7 @@ def _choice(table: Choices) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         found = table.get(key(text(cell.value) or ""))
         if found is None:
-            raise InputError(f"is not one of {table.allowed}")
+            raise InputError(_("is not one of {allowed}").format(allowed=table.allowed))
         return found
 
     return parse
@@ -56,7 +58,11 @@ def _code(example: str, what: str | None = None) -> Callable[[Cell], str]:
     def parse(cell: Cell) -> str:
         code = text(cell.value) or ""
         if not CODE.fullmatch(code):
-            raise InputError(f"must be letters, digits, '-', '_' or '.', e.g. {example}")
+            raise InputError(
+                _("must be letters, digits, '-', '_' or '.', e.g. {example}").format(
+                    example=example
+                )
+            )
         if what is not None:
             check_not_totals(code, what)
         return code
@@ -87,7 +93,7 @@ class Fields:
         label = label or name.replace("_", " ")
         if cell is None or is_blank(cell.value):
             if required and cell is not None:
-                self.fail(cell, f"{label} is empty; it is required")
+                self.fail(cell, _("{label} is empty; it is required").format(label=label))
             return None
         try:
             if type(cell.value) is str:  # every text cell of these tables passes here
@@ -138,8 +144,11 @@ def _changes(
         for name in clashes:
             row.fail(
                 row.cells[(cells or {}).get(name, name)],
-                f"{what} is already in the ledger with {name.replace('_', ' ')} "
-                f"{_shown(old[name])!r} (batch {batch}); import with --replace to change it",
+                _(
+                    "{what} is already in the ledger with {field} {old!r} (batch {batch}); import with --replace to change it"
+                ).format(
+                    what=what, field=name.replace("_", " "), old=_shown(old[name]), batch=batch
+                ),
             )
         return None
     return changed
@@ -156,7 +165,9 @@ def _shown(value: object) -> object:
 def _first_time(seen: dict[object, int], key: object, row: Fields, field: str, what: str) -> bool:
     cell = row.cells[field]
     if key in seen:
-        row.fail(cell, f"{what} is already on row {seen[key]} of this sheet")
+        row.fail(
+            cell, _("{what} is already on row {row} of this sheet").format(what=what, row=seen[key])
+        )
         return False
     seen[key] = cell.row
     return True
@@ -193,7 +204,9 @@ def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         day = row.get("market_day", _choice(MARKET_DAY))
         name = row.get("name")
         if row.ok and start > end:  # type: ignore[operator]
-            row.fail(row.cells["end"], f"season ends before it starts ({start})")
+            row.fail(
+                row.cells["end"], _("season ends before it starts ({start})").format(start=start)
+            )
         if not row.ok or not _first_time(seen, code, row, "code", f"season {code}"):
             continue
         new = {
@@ -226,8 +239,9 @@ def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
         if outside:
             row.fail(
                 row.cells["start"],
-                f"season {code} has a session on {outside[0]}, "
-                f"outside {updated.start} … {updated.end}",
+                _("season {code} has a session on {date}, outside {start} … {end}").format(
+                    code=code, date=outside[0], start=updated.start, end=updated.end
+                ),
             )
             continue
         ctx.plan.season_updates.append(updated)
@@ -236,7 +250,7 @@ def validate_seasons(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
 def _at_least_one(value: object) -> int:
     number = parse_count(value, "planned sessions")
     if number < 1:
-        raise InputError(f"planned sessions {value!r} must be 1 or more")
+        raise InputError(_("planned sessions {value!r} must be 1 or more").format(value=value))
     return number
 
 
@@ -247,14 +261,24 @@ def validate_stalls(ctx: Context, sheet: Sheet, rec: Recognised) -> None:
     def township(cell: Cell) -> str:
         name = text(cell.value) or ""
         if name not in lookups.townships:
-            known = ", ".join(sorted(lookups.townships)) or "none yet"
-            raise InputError(f"township {name} is not in the ledger (known: {known})")
+            known = ", ".join(sorted(lookups.townships)) or _("none yet")
+            raise InputError(
+                _("township {name} is not in the ledger{hint} (known: {known})").format(
+                    name=name, hint=hints_for(lookups).township(name), known=known
+                )
+            )
         return name
 
     def category(cell: Cell) -> str:
-        found = lookups.categories.get((text(cell.value) or "").casefold())
+        label = text(cell.value) or ""
+        found = lookups.categories.get(label.casefold())
         if found is None:
-            raise InputError(f"category is not known (known: {', '.join(lookups.category_labels)})")
+            raise InputError(
+                _("category is not known{hint} (known: {known})").format(
+                    hint=hints_for(lookups).category(label),
+                    known=", ".join(lookups.category_labels),
+                )
+            )
         return found
 
     for row in _rows(ctx, sheet, rec):
@@ -305,15 +329,23 @@ def validate_sessions(
     def season(cell: Cell) -> Season:
         code = text(cell.value) or ""
         if code not in lookups.seasons:
-            known = ", ".join(lookups.seasons) or "none yet"
-            raise InputError(f"season {code} is not in the ledger (known: {known})")
+            known = ", ".join(lookups.seasons) or _("none yet")
+            raise InputError(
+                _("season {code} is not in the ledger{hint} (known: {known})").format(
+                    code=code, hint=hints_for(lookups).season(code), known=known
+                )
+            )
         return lookups.seasons[code]
 
     def host(cell: Cell) -> str:
         name = text(cell.value) or ""
         if name not in lookups.townships:
-            known = ", ".join(sorted(lookups.townships)) or "none yet"
-            raise InputError(f"host {name} is not a township in the ledger (known: {known})")
+            known = ", ".join(sorted(lookups.townships)) or _("none yet")
+            raise InputError(
+                _("host {name} is not a township in the ledger{hint} (known: {known})").format(
+                    name=name, hint=hints_for(lookups).township(name), known=known
+                )
+            )
         return name
 
     for row in _rows(ctx, sheet, rec):
@@ -342,7 +374,9 @@ def validate_sessions(
             else:
                 row.fail(
                     row.cells["date"],
-                    f"date is outside season {of.code} ({of.start} … {of.end})",
+                    _("date is outside season {season} ({start} … {end})").format(
+                        season=of.code, start=of.start, end=of.end
+                    ),
                 )
         if not row.ok or not _first_time(seen, (of, date), row, "date", f"session {date}"):
             continue

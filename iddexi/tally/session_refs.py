@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from iddexi.i18n import _
 from iddexi.ledger.bulk import Lookups
 from iddexi.ledger.errors import InputError, Problem
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import parse_date, parse_date_within
 from iddexi.tally.cells import reword, text
+from iddexi.tally.hints import hints_for
 
 #: The season value of a sales table without a season column.
 NO_COLUMN = object()
@@ -54,39 +56,53 @@ class SessionResolver:
                 return fail("session", str(exc))
             which = shown
         if shown is None:
-            return fail("session", "session is empty; give its number or date")
+            return fail("session", _("session is empty; give its number or date"))
         number = _session_number(which)
         if not season_code:
             if number is not None or season is not NO_COLUMN:
-                return fail("season", "season is empty; give its code, e.g. 2025-26")
+                return fail("season", _("season is empty; give its code, e.g. 2025-26"))
             return self._by_date_alone(which)
         season = lk.seasons.get(season_code)
         if season is None:
-            known = ", ".join(lk.seasons) or "none yet"
-            return fail("season", f"season {season_code} is not in the ledger (known: {known})")
+            known = ", ".join(lk.seasons) or _("none yet")
+            return fail(
+                "season",
+                _("season {season_code} is not in the ledger{hint} (known: {known})").format(
+                    season_code=season_code, hint=hints_for(lk).season(season_code), known=known
+                ),
+            )
         if number is not None:
             row = lk.by_number.get((season.code, number))
             if row is None:
                 count = sum(1 for s, _ in lk.by_number if s == season.code)
                 return fail(
-                    "session", f"season {season.code} has no session {number} (it has {count})"
+                    "session",
+                    _("season {season_code} has no session {number} (it has {count})").format(
+                        season_code=season.code, number=number, count=count
+                    ),
                 )
             return row.id, None
         try:
             date = parse_date_within(which, season.start, season.end, "session")
         except InputError as exc:
-            return fail("session", reword(exc, "session", which) + " or a session number")
+            return fail("session", reword(exc, "session", which) + _(" or a session number"))
         if not season.start <= date <= season.end:
             return fail(
                 "session",
-                f"{date} is outside season {season.code} ({season.start} … {season.end})",
+                _("{date} is outside season {season_code} ({season_start} … {season_end})").format(
+                    date=date,
+                    season_code=season.code,
+                    season_start=season.start,
+                    season_end=season.end,
+                ),
             )
         row = lk.sessions.get((season.code, date.isoformat()))
         if row is None:
             return fail(
                 "session",
-                f"season {season.code} has no session on {date}; import the sessions table "
-                f"first or add it with `iddexi session add {season.code} --date {date}`",
+                _(
+                    "season {season_code} has no session on {date}; import the sessions table first or add it with `iddexi session add {season_code} --date {date}`"
+                ).format(season_code=season.code, date=date),
             )
         return row.id, None
 
@@ -95,7 +111,7 @@ class SessionResolver:
         try:
             date = parse_date(which, "session")
         except InputError as exc:
-            message = reword(exc, "session", which) + "; without a season column give dates"
+            message = reword(exc, "session", which) + _("; without a season column give dates")
             return None, Problem("session", message)
         day = date.isoformat()
         found = [s for (_, d), s in self.lookups.sessions.items() if d == day]
@@ -103,12 +119,13 @@ class SessionResolver:
             return found[0].id, None
         if found:
             seasons = ", ".join(s.season for s in found)
-            message = f"{date} is a session of seasons {seasons}; add a season column"
-        else:
-            message = (
-                f"no season has a session on {date}; import the sessions table first or add "
-                "it with `iddexi session add`"
+            message = _("{date} is a session of seasons {seasons}; add a season column").format(
+                date=date, seasons=seasons
             )
+        else:
+            message = _(
+                "no season has a session on {date}; import the sessions table first or add it with `iddexi session add`"
+            ).format(date=date)
         return None, Problem("session", message)
 
 

@@ -18,6 +18,7 @@ from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import parse_date_within
 from iddexi.tally.cells import text
 from iddexi.tally.files import TallyFile
+from iddexi.tally.hints import hints_for
 
 if TYPE_CHECKING:
     from iddexi.ledger.bulk import Lookups, Plan
@@ -103,8 +104,8 @@ def session_for(
         problems.append(
             Problem(
                 "--session",
-                _("season {season} is not in the ledger (known: {known})").format(
-                    season=season_code, known=known
+                _("season {season} is not in the ledger{hint} (known: {known})").format(
+                    season=season_code, hint=hints_for(lookups).season(season_code), known=known
                 ),
                 ref,
             )

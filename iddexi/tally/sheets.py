@@ -146,7 +146,11 @@ def _used_width(values: Sequence[object], known: int, where: str) -> int:
     while values[n - 1] is None:
         n -= 1
     if n > MAX_COLUMNS:
-        raise InputError(f"{where}: refused: more than {MAX_COLUMNS} columns are used")
+        raise InputError(
+            _("{where}: refused: more than {max_columns} columns are used").format(
+                where=where, max_columns=MAX_COLUMNS
+            )
+        )
     return n
 
 
@@ -199,7 +203,7 @@ def assemble(
         if exc.column is None:
             raise InputError(f"{where}:{exc.row}: {exc.message}") from None
         known = header if header_row and exc.row > header_row else ()
-        keys, _ = _keys(known, max(exc.column, len(known)), letters)
+        keys, _letters = _keys(known, max(exc.column, len(known)), letters)
         raise InputError(f"{where}:{exc.row}:{keys[exc.column - 1]}: {exc.message}") from None
 
 
@@ -227,7 +231,9 @@ def _below_header(
             continue
         if count > max_rows:
             raise InputError(
-                f"{where}: refused: more than {max_rows:,} rows below the header; split the file"
+                _(
+                    "{where}: refused: more than {max_rows:,} rows below the header; split the file"
+                ).format(where=where, max_rows=max_rows)
             )
         if len(values) > header_width and not letters:
             _too_wide(too_wide, where, number, values, header_width)
@@ -244,8 +250,9 @@ def _below_header(
             break
     if len(kept) * width > MAX_CELLS:
         raise InputError(
-            f"{where}: refused: more than {MAX_CELLS:,} cells ({len(kept):,} rows × "
-            f"{width} columns); split the file"
+            _(
+                "{where}: refused: more than {max_cells:,} cells ({count:,} rows × {width} columns); split the file"
+            ).format(where=where, max_cells=MAX_CELLS, count=len(kept), width=width)
         )
 
     keys, duplicates = _keys(header, width, letters)

@@ -22,6 +22,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import IddexiError, InputError
 from iddexi.tally.sheets import (
     HEADER_SEARCH_ROWS,
@@ -98,10 +99,11 @@ def read_sheets(
         finally:
             if paused:
                 gc.enable()
-    shown = suffix or "files without an extension"
+    shown = suffix or _("files without an extension")
     raise InputError(
-        f"{path.name}: cannot read {shown}; accepted are {_ACCEPTED} "
-        "(in Excel/WPS use Save As → Excel Workbook .xlsx, or CSV UTF-8)"
+        _(
+            "{path_name}: cannot read {shown}; accepted are {accepted} (in Excel/WPS use Save As → Excel Workbook .xlsx, or CSV UTF-8)"
+        ).format(path_name=path.name, shown=shown, accepted=_ACCEPTED)
     )
 
 
@@ -154,11 +156,15 @@ def _text_rows(
             raise UnreadableCell(
                 opened,
                 column,
-                'a quoted field opens here (") and is never closed, so every line after '
-                "it would be read into this one cell; close the quote, or save the file "
-                "again from Excel/WPS",
+                _(
+                    'a quoted field opens here (") and is never closed, so every line after it would be read into this one cell; close the quote, or save the file again from Excel/WPS'
+                ),
             ) from None
-        raise InputError(f"{name}:{line + 1}: cannot read this line as CSV ({exc})") from None
+        raise InputError(
+            _("{name}:{line}: cannot read this line as CSV ({exc})").format(
+                name=name, line=line + 1, exc=exc
+            )
+        ) from None
 
 
 def _read_text(path: Path, finder: HeaderFinder | None, max_rows: int) -> Sheet:
@@ -167,15 +173,23 @@ def _read_text(path: Path, finder: HeaderFinder | None, max_rows: int) -> Sheet:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise InputError(
-                f"{name}: refused: the file is {size / 2**20:,.0f} MB, more than the "
-                f"{MAX_TEXT_BYTES // 2**20} MB a CSV may have (200,000 lines of sales are "
-                "about 10 MB); split the file"
+                _(
+                    "{name}: refused: the file is {megabytes:,.0f} MB, more than the {limit} MB a CSV may have (200,000 lines of sales are about 10 MB); split the file"
+                ).format(name=name, megabytes=size / 2**20, limit=MAX_TEXT_BYTES // 2**20)
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        raise InputError(
+            _("{name}: cannot read the file ({reason})").format(
+                name=name, reason=exc.strerror or exc
+            )
+        ) from None
     if raw.startswith(b"PK\x03\x04"):
-        raise InputError(f"{name}: this is a workbook (xlsx), not CSV text; rename it to .xlsx")
+        raise InputError(
+            _("{name}: this is a workbook (xlsx), not CSV text; rename it to .xlsx").format(
+                name=name
+            )
+        )
     encoding, text = decode_text(raw, name)
     delimiter = _sniff_delimiter(text[:65536], len(text) > 65536)
     del text  # the records are decoded again line by line: no second copy of the whole text
@@ -227,22 +241,23 @@ def _read_workbook(
             scan = scan_worksheet(archive, part, name, title, limit)
             if scan.rows > limit:
                 raise InputError(
-                    f"{where}: refused: more than {max_rows:,} rows below the header (more "
-                    f"than {limit:,} rows in the sheet, empty formatted rows included); "
-                    "split the file"
+                    _(
+                        "{where}: refused: more than {max_rows:,} rows below the header (more than {limit:,} rows in the sheet, empty formatted rows included); split the file"
+                    ).format(where=where, max_rows=max_rows, limit=limit)
                 )
             rows_in_all += scan.rows
             if rows_in_all > all_limit:
                 raise InputError(
-                    f"{name}: refused: more than {all_limit:,} rows in all the sheets "
-                    "together; split the file"
+                    _(
+                        "{name}: refused: more than {all_limit:,} rows in all the sheets together; split the file"
+                    ).format(name=name, all_limit=all_limit)
                 )
             cells += scan.cells
             if cells > MAX_WORKBOOK_CELLS:
                 raise InputError(
-                    f"{name}: refused: more than {MAX_WORKBOOK_CELLS:,} cells in the workbook "
-                    "(formatted empty cells included); split the file, or delete the unused "
-                    "rows and columns"
+                    _(
+                        "{name}: refused: more than {max_workbook_cells:,} cells in the workbook (formatted empty cells included); split the file, or delete the unused rows and columns"
+                    ).format(name=name, max_workbook_cells=MAX_WORKBOOK_CELLS)
                 )
             scans.append(scan)
         done = 0

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.sessions import split_session_ref
 from iddexi.ledger.values import fen_to_yuan, parse_date
@@ -104,7 +105,12 @@ def _target(ledger: Ledger, ref: str) -> tuple[Season, dt.date, Session | None]:
         date = parse_date(which, "session date")
         if not season.start <= date <= season.end:
             raise InputError(
-                f"{date} is outside season {season.code} ({season.start} … {season.end})"
+                _("{date} is outside season {season_code} ({season_start} … {season_end})").format(
+                    date=date,
+                    season_code=season.code,
+                    season_start=season.start,
+                    season_end=season.end,
+                )
             ) from None
         return season, date, None
     return ledger.season(session.season), session.date, session
@@ -119,13 +125,18 @@ def write_template(
     """
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
-        raise InputError(f"the template is an Excel workbook: name it .xlsx, not {out.name!r}")
+        raise InputError(
+            _("the template is an Excel workbook: name it .xlsx, not {name!r}").format(
+                name=out.name
+            )
+        )
     if not out.parent.is_dir():
-        raise InputError(f"folder {out.parent} does not exist")
+        raise InputError(_("folder {folder} does not exist").format(folder=out.parent))
     if out.exists() and not overwrite:
         raise ConflictError(
-            f"{out} already exists and may hold a filled sheet; give another name, or "
-            "--force to replace it"
+            _(
+                "{out} already exists and may hold a filled sheet; give another name, or --force to replace it"
+            ).format(out=out)
         )
     check_language(lang)
     season, date, session = _target(ledger, session_ref)
@@ -158,7 +169,9 @@ def write_template(
     try:
         fd, tmp = tempfile.mkstemp(prefix=".tally-", suffix=".xlsx", dir=out.parent)
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+        raise InputError(
+            _("cannot write {out}: {reason}").format(out=out, reason=exc.strerror)
+        ) from None
     os.close(fd)
     try:
         wb.save(tmp)
@@ -167,7 +180,9 @@ def write_template(
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise InputError(f"cannot write {out}: {exc.strerror}") from None
+            raise InputError(
+                _("cannot write {out}: {reason}").format(out=out, reason=exc.strerror)
+            ) from None
         raise
     return out
 

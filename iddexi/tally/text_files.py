@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from iddexi.i18n import _
 from iddexi.ledger.errors import InputError
 
 
@@ -31,8 +32,9 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str]:
             _check_chinese(text, raw, name)
         return encoding, text
     raise InputError(
-        f"{name}: cannot read the file as text (not UTF-8, UTF-16 or GB18030); "
-        "in Excel/WPS save it as CSV UTF-8, or as .xlsx"
+        _(
+            "{name}: cannot read the file as text (not UTF-8, UTF-16 or GB18030); in Excel/WPS save it as CSV UTF-8, or as .xlsx"
+        ).format(name=name)
     )
 
 
@@ -68,11 +70,11 @@ def _check_chinese(text: str, raw: bytes, name: str) -> None:
         western = raw.decode("cp1252").splitlines()[line].strip()[:60]
     except (UnicodeDecodeError, IndexError):
         western = ""
-    hint = f", or as Western European text {western!r}" if western else ""
+    hint = _(", or as Western European text {western!r}").format(western=western) if western else ""
     raise InputError(
-        f"{name}:{line + 1}: the file is not UTF-8 and does not read as Chinese GB18030 "
-        f"either: it reads as {shown!r}{hint}; it looks like a European (Latin-1/Windows-1252) "
-        "file: in Excel/WPS save it as CSV UTF-8"
+        _(
+            "{name}:{line}: the file is not UTF-8 and does not read as Chinese GB18030 either: it reads as {shown!r}{hint}; it looks like a European (Latin-1/Windows-1252) file: in Excel/WPS save it as CSV UTF-8"
+        ).format(name=name, line=line + 1, shown=shown, hint=hint)
     )
 
 

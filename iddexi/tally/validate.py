@@ -31,6 +31,7 @@ from iddexi.tally.cells import (
     totals_rows,
 )
 from iddexi.tally.headers import Recognised
+from iddexi.tally.hints import hints_for
 from iddexi.tally.session_refs import NO_COLUMN, SessionResolver
 from iddexi.tally.sheets import Row, Sheet
 
@@ -118,7 +119,11 @@ def validate_sales(
             if is_blank(amount):
                 continue
             if totals is not None:
-                fail(row, c_amount, f"a second totals row (the first is row {totals.number})")
+                fail(
+                    row,
+                    c_amount,
+                    _("a second totals row (the first is row {row})").format(row=totals.number),
+                )
                 continue
             totals = row
             continue
@@ -128,7 +133,7 @@ def validate_sales(
             # the stall did not report; but a quantity or note without an amount is a slip
             for name, c in slips:
                 if not is_blank(row.value(c)):
-                    fail(row, c, f"{name} is filled but the amount is empty")
+                    fail(row, c, _("{name} is filled but the amount is empty").format(name=name))
                     break
             continue
 
@@ -141,7 +146,7 @@ def validate_sales(
             sum_fen += fen
         except InputError as exc:
             if is_blank(amount):
-                fail(row, c_amount, "amount is empty; write 0 for a stall that sold nothing")
+                fail(row, c_amount, _("amount is empty; write 0 for a stall that sold nothing"))
             else:
                 fail(row, c_amount, reword(exc, "amount", amount))
             amount_problems = True
@@ -157,9 +162,15 @@ def validate_sales(
                 category = stall.category if stall else None
                 if stall and category is None:
                     where = c_category or c_stall
-                    fail(row, where, f"category is empty and stall {stall.code} has none")
+                    fail(
+                        row,
+                        where,
+                        _("category is empty and stall {stall_code} has none").format(
+                            stall_code=stall.code
+                        ),
+                    )
             else:
-                fail(row, c_category, category_of.why())  # type: ignore[arg-type]
+                fail(row, c_category, category_of.why(label))  # type: ignore[arg-type]
 
         sid = session_id
         if not template:
@@ -202,8 +213,9 @@ def validate_sales(
             fail(
                 row,
                 c_stall,
-                f"stall {stall.code} {category} is already on row {earlier} of this sheet "
-                "for the same session",
+                _(
+                    "stall {stall_code} {category} is already on row {earlier} of this sheet for the same session"
+                ).format(stall_code=stall.code, category=category, earlier=earlier),
             )
             continue
         if quantity is None and unit is None and note is None:
@@ -239,9 +251,13 @@ def validate_sales(
                 fail(
                     totals,
                     c_amount,
-                    f"the totals row says {format_yuan(control)} but the lines add up to "
-                    f"{format_yuan(sum_fen)} (a difference of "
-                    f"{format_yuan(abs(control - sum_fen))})"
+                    _(
+                        "the totals row says {said} but the lines add up to {added} (a difference of {difference})"
+                    ).format(
+                        said=format_yuan(control),
+                        added=format_yuan(sum_fen),
+                        difference=format_yuan(abs(control - sum_fen)),
+                    )
                     + _text_cells_hint(typed_as_text, c_amount),
                 )
     _against_ledger(ctx, lines, line_rows, c_amount)
@@ -266,6 +282,7 @@ class _StallOf(dict[object, "Stall | None"]):
     def __init__(self, lookups: Lookups) -> None:
         super().__init__()
         self.stalls = lookups.stalls
+        self.hints = hints_for(lookups)
 
     def __missing__(self, value: object) -> Stall | None:
         code = text(value)
@@ -275,11 +292,10 @@ class _StallOf(dict[object, "Stall | None"]):
     def why(self, value: object) -> str:
         code = text(value)
         if code is None:
-            return "stall is empty; give the stall code, e.g. M01"
-        return (
-            f"stall {code} is not in the ledger; import the stall roster first "
-            f"or add it with `iddexi stall add {code} --name …`"
-        )
+            return _("stall is empty; give the stall code, e.g. M01")
+        return _(
+            "stall {code} is not in the ledger; import the stall roster first or add it with `iddexi stall add {code} --name …`{hint}"
+        ).format(code=code, hint=self.hints.stall(code))
 
 
 class _CategoryOf(dict[object, "str | None"]):
@@ -295,9 +311,10 @@ class _CategoryOf(dict[object, "str | None"]):
         found = self[value] = self.lookups.categories.get(label.casefold()) if label else None
         return found
 
-    def why(self) -> str:
-        known = ", ".join(f"{c} ({zh})" for c, (zh, _) in self.lookups.category_labels.items())
-        return f"category is not known (known: {known})"
+    def why(self, value: object) -> str:
+        known = ", ".join(f"{c} ({zh})" for c, (zh, _en) in self.lookups.category_labels.items())
+        hint = hints_for(self.lookups).category(text(value) or "")
+        return _("category is not known{hint} (known: {known})").format(hint=hint, known=known)
 
 
 def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount: str) -> None:
@@ -325,8 +342,9 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
                 problem_at(
                     row,
                     amount,
-                    f"{refs.get(sid, sid)} stall {stall} {category} is already on another "
-                    "sheet of this file",
+                    _(
+                        "{session} stall {stall} {category} is already on another sheet of this file"
+                    ).format(session=refs.get(sid, sid), stall=stall, category=category),
                 )
             )
             continue
@@ -343,10 +361,17 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
                 problem_at(
                     row,
                     amount,
-                    f"{refs.get(sid, sid)} stall {stall} {category} is already recorded as "
-                    f"{format_yuan(old.amount_fen)} (batch {old.batch_id})"
+                    _(
+                        "{session} stall {stall} {category} is already recorded as {amount} (batch {batch})"
+                    ).format(
+                        session=refs.get(sid, sid),
+                        stall=stall,
+                        category=category,
+                        amount=format_yuan(old.amount_fen),
+                        batch=old.batch_id,
+                    )
                     + (f" with a different {differences}" if differences else "")
-                    + "; import with --replace to supersede it",
+                    + _("; import with --replace to supersede it"),
                 )
             )
 

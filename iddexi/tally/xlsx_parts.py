@@ -56,12 +56,18 @@ class _Budget:
             info = self.archive.getinfo(member)
         except KeyError:
             return  # openpyxl says the part is missing: a damaged workbook
-        what = "the shared strings" if shared_strings else "the part"
+        what = _("the shared strings") if shared_strings else _("the part")
         if info.file_size > MAX_PART_BYTES:
             raise InputError(
-                f"{self.name}: refused: {what} {member!r} would expand to "
-                f"{megabytes(info.file_size)}, more than the {megabytes(MAX_PART_BYTES)} allowed (a real "
-                "tally sheet's are far smaller); this looks like a decompression bomb"
+                _(
+                    "{name}: refused: {what} {member!r} would expand to {size}, more than the {limit} allowed (a real tally sheet's are far smaller); this looks like a decompression bomb"
+                ).format(
+                    name=self.name,
+                    what=what,
+                    member=member,
+                    size=megabytes(info.file_size),
+                    limit=megabytes(MAX_PART_BYTES),
+                )
             )
         elements = count_elements(self.archive, member, f"{self.name}:{member}")
         if shared_strings:
@@ -71,12 +77,12 @@ class _Budget:
             count, limit = self.others, MAX_OTHER_ELEMENTS
         if count > limit:
             where = (
-                what + f" {member!r}" if shared_strings else "the workbook's settings and styles"
+                what + f" {member!r}" if shared_strings else _("the workbook's settings and styles")
             )
             raise InputError(
-                f"{self.name}: refused: {where} hold more than {limit:,} XML elements "
-                f"({count:,}); a tally sheet needs far fewer, and reading them would take "
-                "too long"
+                _(
+                    "{name}: refused: {where} hold more than {limit:,} XML elements ({count:,}); a tally sheet needs far fewer, and reading them would take too long"
+                ).format(name=self.name, where=where, limit=limit, count=count)
             )
 
 
@@ -166,7 +172,7 @@ def _number_formats(archive: zipfile.ZipFile, member: str, name: str) -> tuple[s
     with archive.open(member) as fh:
         raw = fh.read(MAX_PART_BYTES + 1)
     if b"<!DOCTYPE" in raw or b"<!ENTITY" in raw:
-        raise InputError(f"{name}: refused: " + DECLARES_ENTITIES)
+        raise InputError(_("{name}: refused: ").format(name=name) + _(DECLARES_ENTITIES))
     custom: dict[str, str] = {}
     styles: list[str] = []
     depth_in_xfs = False

@@ -78,29 +78,41 @@ def _row_number(r: str, previous: int) -> int:
         number = int(r.split(".")[0])
     else:
         raise UnreadableCell(
-            previous + 1, None, f"the row number {r!r} is not a number; " + NOT_AS_EXCEL_WRITES
+            previous + 1,
+            None,
+            _("the row number {r!r} is not a number; ").format(r=r) + _(NOT_AS_EXCEL_WRITES),
         )
     if not 1 <= number <= MAX_EXCEL_ROWS:
         raise UnreadableCell(
             previous + 1,
             None,
-            f"row {number} is not a row of an Excel sheet (1 to {MAX_EXCEL_ROWS:,}); "
-            + NOT_AS_EXCEL_WRITES,
+            _("row {number} is not a row of an Excel sheet (1 to {max_excel_rows:,}); ").format(
+                number=number, max_excel_rows=MAX_EXCEL_ROWS
+            )
+            + _(NOT_AS_EXCEL_WRITES),
         )
     if number <= previous:
         what = (
-            f"row {number} appears twice"
+            _("row {number} appears twice").format(number=number)
             if number == previous
-            else f"row {number} comes after row {previous}: rows out of order"
+            else _("row {number} comes after row {previous}: rows out of order").format(
+                number=number, previous=previous
+            )
         )
-        raise UnreadableCell(number, None, f"{what}; " + NOT_AS_EXCEL_WRITES)
+        raise UnreadableCell(number, None, f"{what}; " + _(NOT_AS_EXCEL_WRITES))
     return number
 
 
 def _bad_cell(row: int, column: int, why: str, got: str | None) -> UnreadableCell:
     ref = f"{column_letter(column)}{row}"
     shown = f" (got {got!r})" if got is not None else ""
-    return UnreadableCell(row, column, f"cannot read cell {ref}: {why}{shown}; {RETYPE}")
+    return UnreadableCell(
+        row,
+        column,
+        _("cannot read cell {ref}: {why}{shown}; {retype}").format(
+            ref=ref, why=why, shown=shown, retype=_(RETYPE)
+        ),
+    )
 
 
 def worksheet_rows(
@@ -154,7 +166,11 @@ def worksheet_rows(
                 number = previous + 1 if r is None else _row_number(r, previous)
                 if number > MAX_EXCEL_ROWS:
                     raise UnreadableCell(
-                        number, None, f"row past Excel's last row {MAX_EXCEL_ROWS:,}"
+                        number,
+                        None,
+                        _("row past Excel's last row {max_excel_rows:,}").format(
+                            max_excel_rows=MAX_EXCEL_ROWS
+                        ),
                     )
                 values: list[object] = []
                 col = 0
@@ -165,8 +181,10 @@ def worksheet_rows(
                         raise UnreadableCell(
                             number,
                             None,
-                            f"the row holds a {cell.tag.rpartition('}')[2]!r} that is not a "
-                            "cell; " + NOT_AS_EXCEL_WRITES,
+                            _("the row holds a {tag!r} that is not a cell; ").format(
+                                tag=cell.tag.rpartition("}")[2]
+                            )
+                            + _(NOT_AS_EXCEL_WRITES),
                         )
                     ref = cell.get("r")
                     if ref is None:
@@ -180,17 +198,20 @@ def worksheet_rows(
                     if column <= col:
                         this = f"{column_letter(column)}{number}"
                         what = (
-                            f"cell {this} appears twice"
+                            _("cell {this} appears twice").format(this=this)
                             if column == col
-                            else f"cell {this} comes after {column_letter(col)}{number}: "
-                            "cells out of order"
+                            else _(
+                                "cell {this} comes after {column}{number}: cells out of order"
+                            ).format(this=this, column=column_letter(col), number=number)
                         )
-                        raise UnreadableCell(number, column, f"{what}; " + NOT_AS_EXCEL_WRITES)
+                        raise UnreadableCell(number, column, f"{what}; " + _(NOT_AS_EXCEL_WRITES))
                     if column > MAX_EXCEL_COLUMNS:
                         raise UnreadableCell(
                             number,
                             None,
-                            f"a cell past Excel's last column XFD; {NOT_AS_EXCEL_WRITES}",
+                            _("a cell past Excel's last column XFD; {not_as_excel_writes}").format(
+                                not_as_excel_writes=_(NOT_AS_EXCEL_WRITES)
+                            ),
                         )
                     col = column
                     t = cell.get("t")
@@ -210,8 +231,9 @@ def worksheet_rows(
                                     raise _bad_cell(
                                         number,
                                         column,
-                                        "it is formatted as a date, but the number is no date "
-                                        "Excel can show",
+                                        _(
+                                            "it is formatted as a date, but the number is no date Excel can show"
+                                        ),
                                         text,
                                     ) from None
                     elif t == "s":
@@ -222,7 +244,7 @@ def worksheet_rows(
                             raise _bad_cell(
                                 number,
                                 column,
-                                "its shared-string index is not a whole number from 0",
+                                _("its shared-string index is not a whole number from 0"),
                                 text,
                             )
                         else:
@@ -231,8 +253,9 @@ def worksheet_rows(
                                 raise _bad_cell(
                                     number,
                                     column,
-                                    f"it points at shared string {index}, but the workbook "
-                                    f"has {n_strings} (0 to {n_strings - 1})",
+                                    _(
+                                        "it points at shared string {index}, but the workbook has {n_strings} (0 to {last})"
+                                    ).format(index=index, n_strings=n_strings, last=n_strings - 1),
                                     text,
                                 )
                             value = strings[index]
@@ -268,8 +291,9 @@ def worksheet_rows(
             raise UnreadableCell(
                 previous + 1,
                 None,
-                f"cannot read the sheet{after} ({detail}); the file may be damaged: open "
-                "and save it again in Excel/WPS",
+                _(
+                    "cannot read the sheet{after} ({detail}); the file may be damaged: open and save it again in Excel/WPS"
+                ).format(after=after, detail=detail),
             ) from None
 
 
@@ -291,7 +315,7 @@ def _merge(ref: str | None, last_row: int) -> tuple[int, int, int, int]:
         last_row,
         None,
         _("the merged range {ref!r} is not a range of cells; ").format(ref=ref)
-        + NOT_AS_EXCEL_WRITES,
+        + _(NOT_AS_EXCEL_WRITES),
     )
 
 
@@ -321,13 +345,18 @@ def _bad_ref(ref: str, number: int, column: int) -> NoReturn:
     digits = ref[len(letters) :]
     if column and digits and int(digits) != number:
         raise UnreadableCell(
-            number, column, f"cell {ref} is inside row {number}; " + NOT_AS_EXCEL_WRITES
+            number,
+            column,
+            _("cell {ref} is inside row {number}; ").format(ref=ref, number=number)
+            + _(NOT_AS_EXCEL_WRITES),
         )
     raise UnreadableCell(
         number,
         None,
-        f"{ref!r} is not a cell of an Excel sheet (columns A to XFD, rows 1 to "
-        f"{MAX_EXCEL_ROWS:,}); " + NOT_AS_EXCEL_WRITES,
+        _(
+            "{ref!r} is not a cell of an Excel sheet (columns A to XFD, rows 1 to {max_excel_rows:,}); "
+        ).format(ref=ref, max_excel_rows=MAX_EXCEL_ROWS)
+        + _(NOT_AS_EXCEL_WRITES),
     )
 
 
@@ -343,13 +372,13 @@ def _number(text: str, row: int, column: int) -> int | float:
                 return int(text)
         except ValueError:
             pass
-    raise _bad_cell(row, column, "it is stored as a number, but is not one Excel writes", text)
+    raise _bad_cell(row, column, _("it is stored as a number, but is not one Excel writes"), text)
 
 
 def _style(style: str, row: int, column: int) -> int:
     if style.isdigit() and style.isascii():
         return int(style)
-    raise _bad_cell(row, column, "its style number is not a number", style)
+    raise _bad_cell(row, column, _("its style number is not a number"), style)
 
 
 def _other_value(
@@ -376,19 +405,21 @@ def _other_value(
     if t == "b":
         if text in ("0", "1"):
             return text == "1"
-        raise _bad_cell(row, column, "it is stored as TRUE/FALSE, but is neither 1 nor 0", text)
+        raise _bad_cell(row, column, _("it is stored as TRUE/FALSE, but is neither 1 nor 0"), text)
     if t == "d":
         try:
             return from_iso(text)
         except (ValueError, OverflowError):
             raise _bad_cell(
-                row, column, "it is stored as a date, but is no real date", text
+                row, column, _("it is stored as a date, but is no real date"), text
             ) from None
-    raise _bad_cell(row, column, f"it has a cell type t={t!r} that Excel does not write", text)
+    raise _bad_cell(
+        row, column, _("it has a cell type t={t!r} that Excel does not write").format(t=t), text
+    )
 
 
 def uncalculated_problems(
     found: list[tuple[int, int]], first_row: int, locate: Callable[[int, int], str]
 ) -> list[Problem]:
     """One :class:`Problem` per uncalculated formula from ``first_row`` on."""
-    return [Problem(locate(row, col), NO_SAVED_VALUE) for row, col in found if row >= first_row]
+    return [Problem(locate(row, col), _(NO_SAVED_VALUE)) for row, col in found if row >= first_row]

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from iddexi.i18n import N_, _
 from iddexi.ledger.errors import InputError
 
 MAX_ENTRIES = 10_000
@@ -69,14 +70,15 @@ MAX_ROW_TAGS = 16 * MAX_EXCEL_COLUMNS
 _SHORT_ROW = 4 * MAX_EXCEL_COLUMNS
 MAX_OUTSIDE_TAGS = 200_000
 
-NO_SAVED_VALUE = (
+NO_SAVED_VALUE = N_(
     "formula without a saved value; open and save the file in Excel/WPS, or type the number"
 )
-NOT_AS_EXCEL_WRITES = "not as Excel or WPS writes a workbook; open and save it again in Excel/WPS"
-RETYPE = "open and save the file again in Excel/WPS, or retype the value"
-DECLARES_ENTITIES = (
-    "the workbook's XML declares entities or a DTD, which Excel and WPS never write "
-    "(an entity-expansion attack?)"
+NOT_AS_EXCEL_WRITES = N_(
+    "not as Excel or WPS writes a workbook; open and save it again in Excel/WPS"
+)
+RETYPE = N_("open and save the file again in Excel/WPS, or retype the value")
+DECLARES_ENTITIES = N_(
+    "the workbook's XML declares entities or a DTD, which Excel and WPS never write (an entity-expansion attack?)"
 )
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -112,23 +114,31 @@ def open_checked_archive(path: Path) -> zipfile.ZipFile:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise InputError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+        raise InputError(
+            _("{name}: cannot read the file ({reason})").format(
+                name=name, reason=exc.strerror or exc
+            )
+        ) from None
     if head.startswith(_OLE_MAGIC):
         raise InputError(
-            f"{name}: not an xlsx workbook: it is an old Excel 97-2003 (.xls) file or a "
-            "password-protected workbook; save it as .xlsx (without a password) in Excel/WPS"
+            _(
+                "{name}: not an xlsx workbook: it is an old Excel 97-2003 (.xls) file or a password-protected workbook; save it as .xlsx (without a password) in Excel/WPS"
+            ).format(name=name)
         )
     if size > MAX_TOTAL_BYTES:
         raise InputError(
-            f"{name}: the workbook is larger than {megabytes(MAX_TOTAL_BYTES)}; split it"
+            _("{name}: the workbook is larger than {limit}; split it").format(
+                name=name, limit=megabytes(MAX_TOTAL_BYTES)
+            )
         )
     try:
         archive = _Archive(path)
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise InputError(
-            f"{name}: not an xlsx workbook (the file is not a zip container); "
-            "save it from Excel/WPS as .xlsx, or export it as .csv"
+            _(
+                "{name}: not an xlsx workbook (the file is not a zip container); save it from Excel/WPS as .xlsx, or export it as .csv"
+            ).format(name=name)
         ) from None
     try:
         _check_entries(name, infos)
@@ -165,27 +175,32 @@ def _fold(name: str) -> str:
 def _check_entries(name: str, infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise InputError(
-            f"{name}: refused: the workbook holds more than {MAX_ENTRIES:,} parts "
-            f"({len(infos):,}); this is not an ordinary spreadsheet"
+            _(
+                "{name}: refused: the workbook holds more than {max_entries:,} parts ({count:,}); this is not an ordinary spreadsheet"
+            ).format(name=name, max_entries=MAX_ENTRIES, count=len(infos))
         )
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise InputError(
-                f"{name}: refused: the workbook is encrypted; save it without a password"
+                _("{name}: refused: the workbook is encrypted; save it without a password").format(
+                    name=name
+                )
             )
         total += info.file_size
         limit = MAX_XML_RATIO if info.file_size > LARGE_PART_BYTES else MAX_RATIO
         if info.file_size > RATIO_MIN_BYTES and info.file_size > limit * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise InputError(
-                f"{name}: refused: the part {info.filename!r} would expand {ratio:,} times "
-                f"(to {megabytes(info.file_size)}); this looks like a decompression bomb"
+                _(
+                    "{name}: refused: the part {part!r} would expand {ratio:,} times (to {size}); this looks like a decompression bomb"
+                ).format(name=name, part=info.filename, ratio=ratio, size=megabytes(info.file_size))
             )
     if total > MAX_TOTAL_BYTES:
         raise InputError(
-            f"{name}: refused: the workbook would expand to {megabytes(total)}, "
-            f"more than {megabytes(MAX_TOTAL_BYTES)}; split it"
+            _(
+                "{name}: refused: the workbook would expand to {size}, more than {limit}; split it"
+            ).format(name=name, size=megabytes(total), limit=megabytes(MAX_TOTAL_BYTES))
         )
 
 
@@ -222,7 +237,7 @@ def _unprefixed(piece: bytes, where: str) -> bytes:
     if b":row" not in piece and b":c" not in piece and b":f" not in piece:
         return piece
     pos = 0
-    for _ in range(_MAX_PREFIXES):
+    for _attempt in range(_MAX_PREFIXES):
         found = _PREFIXED_TAG.search(piece, pos)
         if found is None:
             return piece
@@ -230,8 +245,10 @@ def _unprefixed(piece: bytes, where: str) -> bytes:
         piece = piece.replace(b"<" + prefix, b"<").replace(b"</" + prefix, b"</")
         pos = found.start()
     raise InputError(
-        f"{where}: refused: the XML uses more than {_MAX_PREFIXES} namespace prefixes; "
-        + NOT_AS_EXCEL_WRITES
+        _("{where}: refused: the XML uses more than {max_prefixes} namespace prefixes; ").format(
+            where=where, max_prefixes=_MAX_PREFIXES
+        )
+        + _(NOT_AS_EXCEL_WRITES)
     )
 
 
@@ -305,9 +322,10 @@ class _LongTokens:
     def _check(self, length: int) -> None:
         if length > 2 * _WINDOW:
             raise InputError(
-                f"{self.where}: refused: the XML holds a tag, comment or text of more than "
-                f"{2 * _WINDOW // 1024:,} KB, which would take the XML parser minutes to "
-                "read; " + NOT_AS_EXCEL_WRITES
+                _(
+                    "{where}: refused: the XML holds a tag, comment or text of more than {kilobytes:,} KB, which would take the XML parser minutes to read; "
+                ).format(where=self.where, kilobytes=2 * _WINDOW // 1024)
+                + _(NOT_AS_EXCEL_WRITES)
             )
 
 
@@ -343,7 +361,7 @@ def scan_worksheet(
             _check_encoding(piece, where)
         tokens.feed(piece)
         if b"<!" in piece and (b"<!DOCTYPE" in piece or b"<!ENTITY" in piece):
-            raise InputError(f"{file}: refused: " + DECLARES_ENTITIES)
+            raise InputError(_("{file}: refused: ").format(file=file) + _(DECLARES_ENTITIES))
         if not has_formula and b"<f" in piece and _FORMULA_TAG.search(piece):
             has_formula = True
         segments = piece.split(b"<row")
@@ -377,9 +395,9 @@ def scan_worksheet(
                 outside += seg.count(b"<", start)
                 if outside > MAX_OUTSIDE_TAGS:
                     raise InputError(
-                        f"{where}: refused: the sheet holds more than {MAX_OUTSIDE_TAGS:,} XML "
-                        "tags besides its rows and cells (formatting rules, merged cells, "
-                        "links …); a tally sheet needs far fewer"
+                        _(
+                            "{where}: refused: the sheet holds more than {max_outside_tags:,} XML tags besides its rows and cells (formatting rules, merged cells, links …); a tally sheet needs far fewer"
+                        ).format(where=where, max_outside_tags=MAX_OUTSIDE_TAGS)
                     )
     if row is not None:
         cells += row.cells
@@ -404,8 +422,10 @@ class _LongRow:
             number = re.search(rb'\sr="([0-9]+)"', self.head)
             at = f"{self.where}:{int(number.group(1))}" if number else self.where
             raise InputError(
-                f"{at}: refused: the row holds more cells than Excel has columns "
-                f"({MAX_EXCEL_COLUMNS:,}), or as much other markup; " + NOT_AS_EXCEL_WRITES
+                _(
+                    "{at}: refused: the row holds more cells than Excel has columns ({max_excel_columns:,}), or as much other markup; "
+                ).format(at=at, max_excel_columns=MAX_EXCEL_COLUMNS)
+                + _(NOT_AS_EXCEL_WRITES)
             )
         return end
 
@@ -420,8 +440,10 @@ def _check_encoding(head: bytes, where: str) -> None:
         readable = False
     if not readable or b"\x00" in head[:512]:
         raise InputError(
-            f"{where}: refused: the sheet's XML is not in UTF-8 "
-            f"({encoding if declared else 'UTF-16?'}); " + NOT_AS_EXCEL_WRITES
+            _("{where}: refused: the sheet's XML is not in UTF-8 ({encoding}); ").format(
+                where=where, encoding=encoding if declared else "UTF-16?"
+            )
+            + _(NOT_AS_EXCEL_WRITES)
         )
 
 
@@ -431,13 +453,14 @@ def damaged_workbook(path: Path, exc: BaseException) -> InputError:
     cause: BaseException | None = exc
     while cause is not None:
         if type(cause).__module__.startswith("defusedxml"):
-            return InputError(f"{name}: refused: " + DECLARES_ENTITIES)
+            return InputError(_("{name}: refused: ").format(name=name) + _(DECLARES_ENTITIES))
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(exc).replace(str(path), name).split())
     detail = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     if len(detail) > 160:
         detail = detail[:159] + "…"
     return InputError(
-        f"{name}: cannot read the workbook, it may be damaged ({detail}); "
-        "open and save it again in Excel/WPS"
+        _(
+            "{name}: cannot read the workbook, it may be damaged ({detail}); open and save it again in Excel/WPS"
+        ).format(name=name, detail=detail)
     )

@@ -130,5 +130,5 @@ def reject(ledger: Ledger, submission_id: int, reason: str) -> None:
 def _refuse_decided(sub: web_store.Submission) -> None:
     if sub.decision is not None:
         raise ConflictError(
-            _("submission {id} is already {decision}").format(id=sub.id, decision=sub.decision)
+            _("submission {id} is already {decision}").format(id=sub.id, decision=_(sub.decision))
         )
