@@ -119,7 +119,7 @@ def test_fill_import_and_read_back_to_the_fen(market: Ledger, run, tmp_path: Pat
     filled = fill(
         template,
         tmp_path / "1206.xlsx",
-        {"host": "辉苏木", "theme": "冰雪那达慕", "visitors": 10400, "count_method": "抽样推算"},
+        {"host": "辉苏木", "theme": "冰雪那达慕", "visitors": 10400, "count_method": "抽样估算"},
         {
             "M01": [12800.5, 160, "kg", "首日"],
             "D01": ["3,200.10"],

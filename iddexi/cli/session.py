@@ -22,7 +22,7 @@ Visitors = Annotated[str | None, typer.Option(help=_("Visits counted (人次).")
 CountMethod = Annotated[
     str | None,
     typer.Option(
-        help=_("How visitors were counted: full, sample or estimate (全数统计, 抽样推算, 估算).")
+        help=_("How visitors were counted: full, sample or estimate (全数清点, 抽样估算, 估算).")
     ),
 ]
 Temperature = Annotated[str | None, typer.Option(help=_("Temperature in °C, e.g. -28."))]

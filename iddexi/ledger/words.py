@@ -61,14 +61,15 @@ MARKET_DAY = Choices(
     N_("mon, tue, wed, thu, fri, sat, sun (周一 … 周日)"),
 )
 #: How the template shows count methods in Chinese; the import takes these or the codes.
-COUNT_METHOD_LABELS = {"full": "全数统计", "sample": "抽样推算", "estimate": "估算"}
+COUNT_METHOD_LABELS = {"full": "全数清点", "sample": "抽样估算", "estimate": "估算"}
 COUNT_METHOD = Choices(
     {
-        "full": ("全数统计", "全数", "全部计数", "实数"),
-        "sample": ("抽样推算", "抽样", "抽样统计"),
+        # the product's words first; the older labels stay readable in sheets made before
+        "full": ("全数清点", "全数统计", "全数", "清点", "全部计数", "实数"),
+        "sample": ("抽样估算", "抽样推算", "抽样", "抽样统计"),
         "estimate": ("估算", "估计", "预估"),
     },
-    N_("full, sample, estimate (全数统计, 抽样推算, 估算)"),
+    N_("full, sample, estimate (全数清点, 抽样估算, 估算)"),
 )
 
 
