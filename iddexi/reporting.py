@@ -19,39 +19,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iddexi.analysis.breakdown import (
-    category_rows,
-    host_rows,
-    returning_stalls,
-    stall_rows,
-)
-from iddexi.analysis.figures import compare, window_figures
-from iddexi.analysis.growth import growth_pct
-from iddexi.analysis.report_model import EqualAlternative, SeasonReport
-from iddexi.analysis.sessions import (
-    CurvePoint,
-    pair_sessions,
-    project_season_total,
-    revenue_by_session,
-    season_curve,
-)
-from iddexi.analysis.visitors import season_estimates
-from iddexi.analysis.windows import (
-    ALIGNMENTS,
-    Window,
-    compare_cutoff,
-    same_period,
-    season_gap_years,
-    season_to_date,
-)
 from iddexi.analysis.year_model import YearReport
 from iddexi.i18n import _
 from iddexi.ledger import queries
-from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.render.labels import check_language
 
 if TYPE_CHECKING:
+    from iddexi.analysis.report_model import SeasonReport
+    from iddexi.analysis.sessions import CurvePoint
+    from iddexi.analysis.windows import Window
     from iddexi.ledger.core import Ledger
     from iddexi.ledger.records import Season
 
@@ -84,6 +61,28 @@ def build_season_report(
     ``"week"`` (on or before the same weekday 52 weeks earlier) or ``"session"`` (last
     season's first k sessions).
     """
+    # imported here, not with the module: `report year` needs none of it, and its
+    # start-up is most of its time (issue 12: within 2x the bare SQL)
+    from iddexi.analysis.breakdown import category_rows, host_rows, returning_stalls, stall_rows
+    from iddexi.analysis.figures import compare, window_figures
+    from iddexi.analysis.growth import growth_pct
+    from iddexi.analysis.report_model import EqualAlternative, SeasonReport
+    from iddexi.analysis.sessions import (
+        pair_sessions,
+        project_season_total,
+        revenue_by_session,
+        season_curve,
+    )
+    from iddexi.analysis.visitors import season_estimates
+    from iddexi.analysis.windows import (
+        ALIGNMENTS,
+        compare_cutoff,
+        same_period,
+        season_gap_years,
+        season_to_date,
+    )
+    from iddexi.ledger.chain import head as chain_head
+
     if align not in ALIGNMENTS:
         raise InputError(f"--align {align!r} is not one of {', '.join(ALIGNMENTS)}")
     this_season = ledger.season(season)
