@@ -19,41 +19,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iddexi.analysis.breakdown import (
-    category_rows,
-    host_rows,
-    returning_stalls,
-    stall_rows,
-)
-from iddexi.analysis.figures import compare, window_figures
-from iddexi.analysis.growth import growth_pct
-from iddexi.analysis.report_model import EqualAlternative, SeasonReport
-from iddexi.analysis.sessions import (
-    CurvePoint,
-    pair_sessions,
-    project_season_total,
-    revenue_by_session,
-    season_curve,
-)
-from iddexi.analysis.visitors import season_estimates
-from iddexi.analysis.windows import (
-    ALIGNMENTS,
-    Window,
-    compare_cutoff,
-    same_period,
-    season_gap_years,
-    season_to_date,
-)
 from iddexi.analysis.year_model import YearReport
 from iddexi.i18n import _
 from iddexi.ledger import queries
-from iddexi.ledger.chain import head as chain_head
 from iddexi.ledger.errors import InputError, NotFoundError
 from iddexi.render.labels import check_language
 
 if TYPE_CHECKING:
+    from iddexi.analysis.report_model import SeasonReport
+    from iddexi.analysis.sessions import CurvePoint
+    from iddexi.analysis.windows import Window
     from iddexi.ledger.core import Ledger
     from iddexi.ledger.records import Season
+
+#: ``progress(stage, done, total)``: ``done`` of ``total`` units of the stage named are
+#: finished (the stage is a label for people: the caller shows it as it likes)
+Progress = Callable[[str, int, int], None]
 
 __all__ = [
     "SeasonReport",
@@ -80,6 +61,28 @@ def build_season_report(
     ``"week"`` (on or before the same weekday 52 weeks earlier) or ``"session"`` (last
     season's first k sessions).
     """
+    # imported here, not with the module: `report year` needs none of it, and its
+    # start-up is most of its time (issue 12: within 2x the bare SQL)
+    from iddexi.analysis.breakdown import category_rows, host_rows, returning_stalls, stall_rows
+    from iddexi.analysis.figures import compare, window_figures
+    from iddexi.analysis.growth import growth_pct
+    from iddexi.analysis.report_model import EqualAlternative, SeasonReport
+    from iddexi.analysis.sessions import (
+        pair_sessions,
+        project_season_total,
+        revenue_by_session,
+        season_curve,
+    )
+    from iddexi.analysis.visitors import season_estimates
+    from iddexi.analysis.windows import (
+        ALIGNMENTS,
+        compare_cutoff,
+        same_period,
+        season_gap_years,
+        season_to_date,
+    )
+    from iddexi.ledger.chain import head as chain_head
+
     if align not in ALIGNMENTS:
         raise InputError(
             _("--align {align!r} is not one of {alignments}").format(
@@ -227,26 +230,39 @@ def _season_over(season: Season, as_of: dt.date, window: Window) -> bool:
     return as_of >= season.end or (planned is not None and window.count >= planned)
 
 
-def write_report_files(report: SeasonReport, out_dir: Path, lang: str = "zh") -> list[Path]:
+def write_report_files(
+    report: SeasonReport, out_dir: Path, lang: str = "zh", progress: Progress | None = None
+) -> list[Path]:
     """Write the workbook, the PNG charts and the brief into ``out_dir``; return their paths.
 
     The ledger the report was built from must still be open (the raw-data sheet reads
-    the windows' lines from it).
+    the windows' lines from it). ``progress(stage, done, total)`` hears how far it is.
     """
     check_language(lang)
     from iddexi.render.brief import brief_text
     from iddexi.render.charts import write_charts
     from iddexi.render.xlsx import write_workbook
 
+    tell = progress or _quiet
     stem = report.stem(lang)
-    return _write_all(
-        out_dir,
-        lambda scratch: [
-            write_workbook(report, scratch / f"{stem}.xlsx", lang),
-            *write_charts(report, scratch, stem, lang),
+    lines = report.this.lines + report.last.lines
+    workbook, charts = _("Writing the workbook"), _("Drawing the charts")
+
+    def draw(scratch: Path) -> list[Path]:
+        tell(workbook, 0, lines)
+        book = write_workbook(
+            report, scratch / f"{stem}.xlsx", lang, lambda done: tell(workbook, done, lines)
+        )
+        pictures = write_charts(
+            report, scratch, stem, lang, lambda done, total: tell(charts, done, total)
+        )
+        return [
+            book,
+            *pictures,
             _write_text(scratch / f"{stem}-brief.txt", brief_text(report, lang)),
-        ],
-    )
+        ]
+
+    return _write_all(out_dir, draw)
 
 
 def _write_all(out_dir: Path, draw: Callable[[Path], list[Path]]) -> list[Path]:
@@ -306,19 +322,38 @@ def build_year_report(ledger: Ledger, year: int) -> YearReport:
     return YearReport(year, this, last)
 
 
-def write_year_files(report: YearReport, out_dir: Path, lang: str = "zh") -> list[Path]:
-    """Write the year's workbook, PNG charts and brief into ``out_dir``; return their paths."""
+def write_year_files(
+    report: YearReport, out_dir: Path, lang: str = "zh", progress: Progress | None = None
+) -> list[Path]:
+    """Write the year's workbook, PNG charts and brief into ``out_dir``; return their paths.
+
+    ``progress(stage, done, total)`` hears how far it is.
+    """
     check_language(lang)
     from iddexi.render.year import write_year_charts, write_year_workbook, year_brief
 
-    return _write_all(
-        out_dir,
-        lambda scratch: [
-            write_year_workbook(report, scratch / f"{report.stem(lang)}.xlsx", lang),
-            *write_year_charts(report, scratch, report.stem(lang), lang),
-            _write_text(scratch / f"{report.stem(lang)}-brief.txt", year_brief(report, lang)),
-        ],
-    )
+    tell = progress or _quiet
+    stem = report.stem(lang)
+    workbook, charts = _("Writing the workbook"), _("Drawing the charts")
+
+    def draw(scratch: Path) -> list[Path]:
+        tell(workbook, 0, 1)
+        book = write_year_workbook(report, scratch / f"{stem}.xlsx", lang)
+        tell(workbook, 1, 1)
+        pictures = write_year_charts(
+            report, scratch, stem, lang, lambda done, total: tell(charts, done, total)
+        )
+        return [
+            book,
+            *pictures,
+            _write_text(scratch / f"{stem}-brief.txt", year_brief(report, lang)),
+        ]
+
+    return _write_all(out_dir, draw)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """No one is listening for progress."""
 
 
 def _write_text(path: Path, text: str) -> Path:

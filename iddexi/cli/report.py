@@ -21,11 +21,15 @@ from iddexi.cli.common import (
     refuse_to_overwrite,
     say,
 )
+from iddexi.cli.progress import TerminalProgress
 from iddexi.i18n import _
 
 if TYPE_CHECKING:
     from iddexi.analysis.report_model import SeasonReport
     from iddexi.analysis.year_model import YearReport
+
+#: Seconds of work after which writing a report shows a progress bar (on a terminal).
+SHOW_AFTER = 1.0
 
 app = App(help=_("Reports: season to date against the same period last season; the year."))
 
@@ -129,13 +133,13 @@ def season(
     files: list[Path] = []
     # one snapshot: the workbook's raw lines are read while it is written, and must be
     # the lines its figures were summed from, whatever others enter meanwhile
-    with ledger(ctx).snapshot():
+    with ledger(ctx).snapshot(), TerminalProgress(show_after=SHOW_AFTER) as progress:
         report = _build(ctx, season, vs, as_of, align, lang)
         if not no_files:
             from iddexi.reporting import write_report_files
 
             refuse_to_overwrite(_report_files(out, report.stem(lang)), force)
-            files = write_report_files(report, out, lang)
+            files = write_report_files(report, out, lang, progress)
     if json:
         print_json(report.as_json(files))
     else:
@@ -314,12 +318,13 @@ def year(
     from iddexi.reporting import build_year_report
 
     check_language(lang)
-    report = build_year_report(ledger(ctx), year)
     files: list[Path] = []
-    if not no_files:
-        from iddexi.reporting import write_year_files
+    with TerminalProgress(show_after=SHOW_AFTER) as progress:
+        report = build_year_report(ledger(ctx), year)
+        if not no_files:
+            from iddexi.reporting import write_year_files
 
-        files = write_year_files(report, out, lang)
+            files = write_year_files(report, out, lang, progress)
     if json:
         print_json(report.as_json(files))
         return

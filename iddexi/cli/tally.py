@@ -6,7 +6,6 @@ tally machinery are imported inside the commands only.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -14,6 +13,7 @@ import typer
 
 from iddexi.cli import completion
 from iddexi.cli.common import App, file_language, ledger, say, warn
+from iddexi.cli.progress import TerminalProgress
 from iddexi.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
@@ -87,15 +87,15 @@ def import_(
     from iddexi.tally.importer import import_files
 
     book = ledger(ctx)
-    with _Progress() as progress:
+    with TerminalProgress(min_total=PROGRESS_ROWS) as progress:
         outcomes = import_files(
             book,
             list(files),
             dry_run=dry_run,
             replace=replace,
-            progress=progress,
+            progress=lambda done, total: progress(_("Checking rows"), done, total),
             session=session,
-            reading=progress.reading,
+            reading=lambda done, total: progress(_("Reading"), done, total),
         )
     for outcome in outcomes:
         for column in outcome.ignored_columns:
@@ -169,45 +169,3 @@ KINDS = (N_("sales"), N_("template"), N_("sessions"), N_("stalls"), N_("township
 
 def _rows(count: int) -> str:
     return ngettext("{count} row", "{count} rows", count).format(count=f"{count:,}")
-
-
-class _Progress:
-    """A transient progress bar on standard error (a terminal), shown only for big imports."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.tasks: dict[str, object] = {}
-        self.off = False
-
-    def __enter__(self) -> _Progress:
-        return self
-
-    def reading(self, done: int, total: int) -> None:
-        """Rows of a workbook read so far."""
-        self.show(_("Reading"), done, total)
-
-    def __call__(self, done: int, total: int) -> None:
-        """Rows checked so far."""
-        self.show(_("Checking rows"), done, total)
-
-    def show(self, stage: str, done: int, total: int) -> None:
-        if total <= PROGRESS_ROWS or self.off:
-            return
-        if self.bar is None:
-            # a log file gets no bar, not even its last line (and no rich import to find out)
-            if not sys.stderr.isatty():
-                self.off = True
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            console = Console(stderr=True)
-            self.bar = Progress(console=console, transient=True)
-            self.bar.start()
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(stage, total=total)
-        self.bar.update(self.tasks[stage], completed=done)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -166,9 +166,7 @@ Row = tuple  # the values of a row in the order of its table's columns, trailing
 
 def canonical(value: object) -> bytes:
     """UTF-8 JSON: keys sorted, no whitespace, non-ASCII characters as they are."""
-    return json.dumps(
-        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_blob
-    ).encode("utf-8", "surrogatepass")
+    return _CANONICAL.encode(value).encode("utf-8", "surrogatepass")
 
 
 def _blob(value: object) -> object:
@@ -176,6 +174,18 @@ def _blob(value: object) -> object:
     if isinstance(value, bytes):
         return {"blob": value.hex()}
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+# What json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":")) writes, byte
+# for byte; made once, and without the check for circular lists (rows read from SQLite
+# hold none), which is a fifth of the time of sealing a 100,000-line import.
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False,
+    sort_keys=True,
+    separators=(",", ":"),
+    default=_blob,
+    check_circular=False,
+)
 
 
 def header_object(values: tuple) -> dict[str, object]:

@@ -366,8 +366,17 @@ _DRAW: dict[str, Callable[[SeasonReport, str, Any], list[str] | None]] = {
 }
 
 
-def write_charts(report: SeasonReport, out_dir: Path, stem: str, lang: str = "zh") -> list[Path]:
-    """Draw every chart of the report as ``{stem}-{chart}.png`` in ``out_dir``."""
+def write_charts(
+    report: SeasonReport,
+    out_dir: Path,
+    stem: str,
+    lang: str = "zh",
+    drawn: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Draw every chart of the report as ``{stem}-{chart}.png`` in ``out_dir``.
+
+    ``drawn(done, total)`` is called after each chart.
+    """
     from iddexi.render.fonts import apply_cjk_font
 
     apply_cjk_font()
@@ -378,6 +387,8 @@ def write_charts(report: SeasonReport, out_dir: Path, stem: str, lang: str = "zh
         path = Path(out_dir) / f"{stem}-{key}.png"
         _save_png(fig, path)
         paths.append(path)
+        if drawn is not None:
+            drawn(len(paths), len(CHARTS))
     return paths
 
 

@@ -9,7 +9,7 @@ formula; all text goes in as text.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +22,20 @@ if TYPE_CHECKING:
     from iddexi.analysis.report_model import SeasonReport
 
 
-def write_workbook(report: SeasonReport, path: Path, lang: str = "zh") -> Path:
-    """Write the report workbook to ``path`` and return it."""
+#: The raw-lines sheet tells how far it is every this many rows.
+PROGRESS_EVERY = 1_000
+
+
+def write_workbook(
+    report: SeasonReport,
+    path: Path,
+    lang: str = "zh",
+    rows_written: Callable[[int], None] | None = None,
+) -> Path:
+    """Write the report workbook to ``path`` and return it.
+
+    ``rows_written`` is called now and then with the number of raw lines written so far.
+    """
     from openpyxl import Workbook
 
     # write-only: rows go to disk as they are made, so a season of 100,000 lines costs
@@ -36,7 +48,7 @@ def write_workbook(report: SeasonReport, path: Path, lang: str = "zh") -> Path:
     _categories(SheetWriter(wb.create_sheet(label("sheet_categories", lang))), report, lang)
     _stalls(SheetWriter(wb.create_sheet(label("sheet_stalls", lang))), report, lang)
     _hosts(SheetWriter(wb.create_sheet(label("sheet_townships", lang))), report, lang)
-    _lines(SheetWriter(wb.create_sheet(label("sheet_lines", lang))), report, lang)
+    _lines(SheetWriter(wb.create_sheet(label("sheet_lines", lang))), report, lang, rows_written)
     wb.save(path)
     return path
 
@@ -235,7 +247,12 @@ def _hosts(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
     sheet.finish()
 
 
-def _lines(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
+def _lines(
+    sheet: SheetWriter,
+    report: SeasonReport,
+    lang: str,
+    rows_written: Callable[[int], None] | None = None,
+) -> None:
     keys = [
         "season",
         "session",
@@ -255,8 +272,19 @@ def _lines(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
     sheet.header([label(k, lang) for k in keys])
     # batch and line numbers are identifiers, not quantities: no thousands separator
     fmts = [None, None, None, None, None, None, None, None, YUAN, NUMBER, None, None, None, None]
-    sheet.stream(_line_rows(report, lang), fmts)
+    rows = _line_rows(report, lang)
+    sheet.stream(rows if rows_written is None else _counted(rows, rows_written), fmts)
     sheet.finish()
+
+
+def _counted(rows: Iterable[list[object]], tell: Callable[[int], None]) -> Iterator[list[object]]:
+    """``rows`` as they are, calling ``tell`` with the count every :data:`PROGRESS_EVERY`."""
+    done = 0
+    for done, row in enumerate(rows, 1):
+        if not done % PROGRESS_EVERY:
+            tell(done)
+        yield row
+    tell(done)
 
 
 def _line_rows(report: SeasonReport, lang: str) -> Iterator[list[object]]:

@@ -6,6 +6,7 @@ output states both windows (1 January to 31 December, with the first and last se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -250,8 +251,17 @@ def write_year_workbook(report: YearReport, path: Path, lang: str = "zh") -> Pat
 # --- charts --------------------------------------------------------------------------
 
 
-def write_year_charts(report: YearReport, out_dir: Path, stem: str, lang: str = "zh") -> list[Path]:
-    """Revenue and herder revenue by kind, this year against the previous one."""
+def write_year_charts(
+    report: YearReport,
+    out_dir: Path,
+    stem: str,
+    lang: str = "zh",
+    drawn: Callable[[int, int], None] | None = None,
+) -> list[Path]:
+    """Revenue and herder revenue by kind, this year against the previous one.
+
+    ``drawn(done, total)`` is called after each chart.
+    """
     from matplotlib.figure import Figure
 
     from iddexi.render.charts import DPI, SIZE_IN, _save_png
@@ -281,6 +291,8 @@ def write_year_charts(report: YearReport, out_dir: Path, stem: str, lang: str = 
         path = Path(out_dir) / f"{stem}-{key}.png"
         _save_png(fig, path)
         paths.append(path)
+        if drawn is not None:
+            drawn(len(paths), 2)
     return paths
 
 
