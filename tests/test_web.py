@@ -3,6 +3,7 @@ report, and one test per attack (each asserts the refusal and that nothing chang
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 from decimal import Decimal
@@ -144,6 +145,93 @@ def test_organiser_records_and_closes_the_session(client, market) -> None:
     closed = client.get(market.links["M01"], headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert "No market session is open" in closed.text
     assert submissions_count(market.path) == 0
+
+
+def gate_state(path: Path) -> tuple[list[tuple], int]:
+    with sqlite3.connect(path) as conn:
+        samples = conn.execute("SELECT gate, start, minutes, count FROM gate_samples").fetchall()
+        return samples, conn.execute("SELECT count(*) FROM batches").fetchone()[0]
+
+
+def count_gate(client: TestClient, market: WebMarket, **fields: str):
+    csrf = form_token(client.get("/o").text)
+    data = {"csrf": csrf, "ref": market.session_ref, **fields}
+    return client.post("/o/count", data=data, follow_redirects=False)
+
+
+def test_organiser_records_gate_samples_and_sees_the_estimate(client, market) -> None:
+    sign_in(client)
+    first = count_gate(client, market, gate="东门", start="10:00", minutes="20", count="312")
+    assert first.status_code == 303, first.text
+    second = count_gate(
+        client, market, gate="西门", start="11:00", minutes="30", count="90", hours="10:00-14:00"
+    )
+    assert second.status_code == 303, second.text
+    # 东门: 312 in 20 of the session's 360 minutes; 西门: 90 in 30 of its own 240 minutes
+    expected = 312 * 360 // 20 + 90 * 240 // 30
+    with Ledger.open(market.path) as book:
+        session = book.resolve_session(market.session_ref)
+    assert (session.visitors, session.count_method) == (expected, "sample")
+    page = client.get("/o").text
+    assert f"from the gate samples over the open hours 09:00-15:00: {expected}" in page
+    assert "东门" in page and "10:00-14:00" in page
+
+
+def test_a_gate_sample_is_refused_next_to_its_field_as_by_session_count(
+    client, market, run
+) -> None:
+    sign_in(client)
+    before = gate_state(market.path)
+    cli_base = ["--gate", "东门", "--from", "10:00", "--minutes", "20", "--count", "312"]
+    cases = [  # what changes on the page, the field it is refused at, the same on the CLI
+        ({"start": "25:00"}, "start", [*cli_base[:2], "--from", "25:00", *cli_base[4:]]),
+        ({"minutes": "二十"}, "minutes", [*cli_base[:4], "--minutes", "二十", *cli_base[6:]]),
+        ({"start": "14:50"}, "hours", [*cli_base[:2], "--from", "14:50", *cli_base[4:]]),
+        ({"hours": "15:00-09:00"}, "hours", [*cli_base, "--hours", "15:00-09:00"]),
+    ]
+    for change, field, cli_args in cases:
+        fields = {"gate": "东门", "start": "10:00", "minutes": "20", "count": "312", **change}
+        refused = count_gate(client, market, **fields)
+        assert refused.status_code == 422, (change, refused.status_code)
+        form = refused.text.split('id="gate-form"')[1]
+        after_field = form.split(f'id="{field}"')[1].split("<label")[0]
+        assert 'class="error"' in after_field, (change, form)
+        assert f'value="{next(iter(change.values()))}"' in form  # what was typed is kept
+        cli = run("--ledger", market.path, "session", "count", market.session_ref, *cli_args)
+        assert cli.exit_code == 1, cli.stdout
+        web_words = html.unescape(after_field.split('role="alert">')[1].split("</p>")[0])
+        # the same refusal; the page names the field by its label, the CLI by its option
+        assert web_words.split("'")[-1] in cli.stderr, (web_words, cli.stderr)
+    assert gate_state(market.path) == before
+
+
+def test_an_overlapping_gate_sample_is_refused_and_writes_nothing(client, market) -> None:
+    sign_in(client)
+    fields = {"gate": "东门", "start": "10:00", "minutes": "20", "count": "312"}
+    assert count_gate(client, market, **fields).status_code == 303
+    before = gate_state(market.path)
+    again = count_gate(client, market, **{**fields, "start": "10:10"})
+    assert again.status_code == 422
+    assert "overlapping this one" in again.text
+    assert gate_state(market.path) == before
+
+
+def test_attack_a_gate_count_without_the_pages_csrf_token(client, market) -> None:
+    sign_in(client)
+    before = gate_state(market.path)
+    refused = client.post(
+        "/o/count",
+        data={
+            "csrf": "guess",
+            "ref": market.session_ref,
+            "gate": "东门",
+            "start": "10:00",
+            "minutes": "20",
+            "count": "312",
+        },
+    )
+    assert refused.status_code == 403
+    assert gate_state(market.path) == before
 
 
 def test_bureau_sees_the_report_with_charts_and_workbook(client, market) -> None:

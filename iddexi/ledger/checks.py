@@ -296,6 +296,17 @@ def chain_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
     ]
 
 
+def web_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """The first submission and decision that no longer match their chains, and
+    approvals that do not stand for the import batch they name."""
+    from iddexi.ledger.web_check import web_chain_problems
+
+    return [
+        LedgerProblem(location, message, kind=kind)
+        for kind, location, message in web_chain_problems(conn)
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     integrity_problems,
     schema_problems,
@@ -310,6 +321,7 @@ CHECKS: tuple[Check, ...] = (
     duplicate_problems,
     control_total_problems,
     chain_problems,
+    web_problems,
 )
 
 

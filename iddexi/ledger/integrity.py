@@ -35,6 +35,7 @@ from iddexi.ledger.checks import (
     schema_problems,
     session_date_problems,
     stored_value_problems,
+    web_problems,
 )
 from iddexi.ledger.connection import open_read_only
 from iddexi.ledger.errors import (
@@ -437,6 +438,7 @@ RESTORE_CHECKS: tuple[Check, ...] = (
     duplicate_problems,
     control_total_problems,
     chain_problems,
+    web_problems,
 )
 # What a backup must pass even with --despite-problems: nothing foreign in its schema,
 # no row breaking a rule of the schema, no value a command could not read.

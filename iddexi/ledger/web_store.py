@@ -65,7 +65,9 @@ class Submission:
         return "waiting" if self.latest else "replaced"
 
 
-def _chain_hash(prev_hash: str, fields: list) -> str:
+def chain_hash(prev_hash: str, fields: list) -> str:
+    """A row's hash: over the previous row's hash and the row's fields, in canonical JSON
+    (what `iddexi check` recomputes, iddexi/ledger/web_check.py)."""
     canonical = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256((prev_hash + "\n" + canonical).encode("utf-8")).hexdigest()
 
@@ -228,7 +230,7 @@ def add_submission(
             raise ConflictError(_("this form was already sent"))
         prev = _last_hash(ledger, "submissions")
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-        digest = _chain_hash(prev, [session_id, stall, text, total, submitted_at, form_id])
+        digest = chain_hash(prev, [session_id, stall, text, total, submitted_at, form_id])
         cursor = ledger.conn.execute(
             "INSERT INTO submissions (session_id, stall, lines, total_fen, submitted_at,"
             " form_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -301,7 +303,7 @@ def decide(
         ledger.conn.execute(
             "INSERT INTO submission_decisions (submission_id, decision, reason, batch_id,"
             " decided_at, decided_by, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*fields, prev, _chain_hash(prev, fields)),
+            (*fields, prev, chain_hash(prev, fields)),
         )
 
 

@@ -15,7 +15,7 @@ from iddexi.i18n import _
 from iddexi.ledger import web_store
 from iddexi.ledger.errors import IddexiError, InputError
 from iddexi.ledger.values import parse_count
-from iddexi.web import approval
+from iddexi.web import approval, gate_samples
 from iddexi.web.auth import SignedIn
 from iddexi.web.context import COOKIE, page, refusal, web
 
@@ -95,13 +95,22 @@ async def organiser_page(request: Request) -> Response:
 
 
 def _organiser(
-    request: Request, signed: SignedIn, message: str | None = None, status: int = 200
+    request: Request,
+    signed: SignedIn,
+    message: str | None = None,
+    status: int = 200,
+    *,
+    ref: str | None = None,
+    gate_form: gate_samples.GateForm | None = None,
 ) -> Response:
     state = web(request)
+    gates = None
     with state.book() as book:
-        ref = _session_ref(request, book)
+        ref = ref or _session_ref(request, book)
         try:
             view = approval.overview(book, ref) if ref else None
+            if view is not None:
+                gates = gate_samples.session_gates(book, view.session.id)
         except IddexiError as exc:
             view, message = None, str(exc)
         choices = [s for season in book.seasons() for s in book.sessions(season.code)]
@@ -119,20 +128,36 @@ def _organiser(
         labels=labels,
         csrf=signed.csrf,
         message=message,
+        gates=gates,
+        gate_form=gate_form or gate_samples.GateForm(),
     )
+
+
+async def _signed_form(request: Request) -> tuple[SignedIn, dict[str, list[str]]] | Response:
+    """A POST of the organiser's page, signed in and with the page's CSRF token; else
+    the refusal to send."""
+    signed = signed_in(request, "organiser")
+    if signed is None:
+        return refusal(request, _("sign in again (the session expired)"), 401)
+    data = await request.form()
+    if data.get("csrf") != signed.csrf:
+        return refusal(request, _("this form is not from your signed-in page; refused"), 403)
+    return signed, {k: [str(v) for v in data.getlist(k)] for k in data.keys()}
+
+
+def _back(ref: str) -> Response:
+    target = "/o" + (f"?session={ref}" if SESSION_REF.fullmatch(ref) else "")
+    return RedirectResponse(target, status_code=303)
 
 
 def _action(handler):  # noqa: ANN001, ANN202
     """A POST of the organiser's page: signed in, the page's CSRF token, then ``handler``."""
 
     async def endpoint(request: Request) -> Response:
-        signed = signed_in(request, "organiser")
-        if signed is None:
-            return refusal(request, _("sign in again (the session expired)"), 401)
-        data = await request.form()
-        if data.get("csrf") != signed.csrf:
-            return refusal(request, _("this form is not from your signed-in page; refused"), 403)
-        form = {k: [str(v) for v in data.getlist(k)] for k in data.keys()}
+        checked = await _signed_form(request)
+        if isinstance(checked, Response):
+            return checked
+        signed, form = checked
         state = web(request)
         try:
             with state.book() as book:
@@ -141,11 +166,27 @@ def _action(handler):  # noqa: ANN001, ANN202
             return _organiser(request, signed, str(exc), 409)
         except ValueError:
             return refusal(request, _("a field of this form is not valid"), 400)
-        ref = (form.get("ref") or [""])[0]
-        target = "/o" + (f"?session={ref}" if SESSION_REF.fullmatch(ref) else "")
-        return RedirectResponse(target, status_code=303)
+        return _back((form.get("ref") or [""])[0])
 
     return endpoint
+
+
+async def _count(request: Request) -> Response:
+    """A timed gate count, recorded exactly as `iddexi session count` records it; a
+    refusal is shown next to its field, with what was typed kept."""
+    checked = await _signed_form(request)
+    if isinstance(checked, Response):
+        return checked
+    signed, lists = checked
+    form = {k: v[0] for k, v in lists.items() if v}
+    ref = form.get("ref", "")
+    if not SESSION_REF.fullmatch(ref):
+        return refusal(request, _("a field of this form is not valid"), 400)
+    with web(request).book() as book:
+        entered = gate_samples.record(book, ref, form)
+    if entered.errors:
+        return _organiser(request, signed, status=422, ref=ref, gate_form=entered)
+    return _back(ref)
 
 
 def _decide(book, form: dict[str, list[str]]) -> None:  # noqa: ANN001
@@ -188,4 +229,5 @@ routes = [
     Route("/o/decide", _action(_decide), methods=["POST"]),
     Route("/o/session", _action(_record), methods=["POST"]),
     Route("/o/close", _action(_close), methods=["POST"]),
+    Route("/o/count", _count, methods=["POST"]),
 ]
