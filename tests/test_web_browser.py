@@ -7,6 +7,7 @@ Each page is saved as a screenshot under the test's temp folder and checked not 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -88,9 +89,16 @@ def click_and_wait(chrome: webdriver.Chrome, by: str, what: str) -> None:
 
 
 def snap(chrome: webdriver.Chrome, folder: Path, name: str) -> Path:
-    """A screenshot of the page, checked to show something (not one flat colour)."""
+    """A screenshot of the whole page (beyond the phone's screen, so a person can look at
+    all of it), checked to show something (not one flat colour) and to fit the phone's
+    width (nothing wider than the screen: no sideways scrolling)."""
     path = folder / f"{name}.png"
-    assert chrome.save_screenshot(str(path)), name
+    shot = chrome.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    wide = chrome.execute_script("return document.documentElement.scrollWidth")
+    assert wide <= PHONE["width"], f"{name} is {wide} px wide on a {PHONE['width']} px phone"
     with Image.open(path) as image:
         grey = image.convert("L")
         assert grey.width >= PHONE["width"], grey.size
@@ -140,14 +148,32 @@ def test_keeper_submits_and_organiser_approves_in_a_phone_browser(
         click_and_wait(phone, By.ID, "approve")
         assert "approved" in phone.find_element(By.ID, "submissions").text
         snap(phone, shots, "6-organiser-approved")
+        # a gate count: refused next to its field, then recorded with its estimate
+        for field, value in (("gate", "东门"), ("start", "25:00"), ("minutes", "20")):
+            phone.find_element(By.ID, field).send_keys(value)
+        phone.find_element(By.ID, "count").send_keys("312")
+        click_and_wait(phone, By.ID, "count-gate")
+        assert "is not a time of day" in phone.find_element(By.ID, "gate-form").text
+        snap(phone, shots, "7-organiser-gate-refusal")
+        start = phone.find_element(By.ID, "start")
+        start.clear()
+        start.send_keys("10:00")
+        click_and_wait(phone, By.ID, "count-gate")
+        assert phone.find_element(By.ID, "estimate").text.endswith(": 5616")
+        snap(phone, shots, "8-organiser-gate-estimate")
 
         # the bureau reads the season report
         phone.get(server.base + "/b/login")
+        snap(phone, shots, "9-bureau-sign-in")
         phone.find_element(By.ID, "password").send_keys(BUREAU_PASSWORD)
         click_and_wait(phone, By.ID, "signin")
         assert len(phone.find_elements(By.CSS_SELECTOR, "img.chart")) == 5
         assert phone.find_element(By.ID, "brief").text
-        snap(phone, shots, "7-bureau-report")
+        snap(phone, shots, "10-bureau-report")
+        phone.get(server.base + "/")
+        snap(phone, shots, "11-home")
+        phone.get(server.base + "/s/M01/not-the-secret")
+        snap(phone, shots, "12-refused-link")
         assert server.stop() == 0, "\n".join(server.output)  # Ctrl-C: a clean stop
         assert server.output[-1] == "Stopped."
         assert server.output[0] == f"Serving the ledger at {server.base}"
@@ -157,4 +183,4 @@ def test_keeper_submits_and_organiser_approves_in_a_phone_browser(
     sold = json.loads(listed.stdout, parse_float=Decimal)
     lines = {(s["stall"], s["category"], s["amount_yuan"]) for s in sold}
     assert lines == {("M01", "meat", Decimal("15000.00")), ("M01", "other", Decimal("1200.50"))}
-    assert len(list(shots.glob("*.png"))) == 7
+    assert len(list(shots.glob("*.png"))) == 12

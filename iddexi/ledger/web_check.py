@@ -43,14 +43,14 @@ def web_chain_problems(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
             " prev_hash, hash FROM submissions ORDER BY id",
         )
         if broken is not None:
-            found.append((WEB_CHAIN, _("submission #{id}").format(id=broken), _MESSAGE()))
+            found.append((WEB_CHAIN, _("submission #{id}").format(id=broken), _chain_message()))
         broken = _first_break(
             conn,
             "SELECT id, submission_id, decision, reason, batch_id, decided_at, decided_by,"
             " prev_hash, hash FROM submission_decisions ORDER BY id",
         )
         if broken is not None:
-            found.append((WEB_CHAIN, _("decision #{id}").format(id=broken), _MESSAGE()))
+            found.append((WEB_CHAIN, _("decision #{id}").format(id=broken), _chain_message()))
         found += _approval_problems(conn)
         return found
     finally:
@@ -58,7 +58,7 @@ def web_chain_problems(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
             conn.execute("COMMIT")
 
 
-def _MESSAGE() -> str:  # noqa: N802 (translated when asked, not at import)
+def _chain_message() -> str:  # a function: translated when asked, not at import
     return _(
         "does not match the web chain: it, or the row before it, was changed, deleted or "
         "inserted outside iddexi"
