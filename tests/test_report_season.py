@@ -417,10 +417,25 @@ def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
     assert zh.exit_code == 0, zh.stderr
     assert "吸引游客2.0万人次（1场未统计人次）" in zh.stdout
     en = run("report", "brief", "2025-26", "--lang", "en")
-    assert "20,000 visits (2.0万人次) (1 session not counted)" in en.stdout
+    # one bracket, and no Chinese unit in the English text
+    assert "20,000 visits (1 session not counted)" in en.stdout
+    assert "万" not in en.stdout
     doc = report_json(run, "report", "season", "2025-26", "--no-files")
     # ¥9,800 over the 20,000 counted visits; the uncounted day's ¥5,000 is left out
     assert doc["revenue_per_visit_yuan"] == Decimal("0.49")
+
+
+def test_sessions_counted_without_a_stated_method_are_named_in_the_brief(market, run):
+    import datetime as dt
+
+    market.add_session("2025-26", dt.date(2025, 12, 6), visitors=5000, count_method="full")
+    market.add_session("2025-26", dt.date(2025, 12, 13), visitors=5000, count_method="estimate")
+    zh = run("report", "brief", "2025-26")
+    assert zh.exit_code == 0, zh.stderr
+    # the parts add up to the four sessions counted
+    assert "（1场全数清点、1场估算、2场未注明统计方式）" in zh.stdout
+    en = run("report", "brief", "2025-26", "--lang", "en")
+    assert "(1 counted in full, 1 estimated, 2 counted with no method stated)" in en.stdout
 
 
 def test_season_titles_do_not_repeat_the_kind():
