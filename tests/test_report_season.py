@@ -240,6 +240,27 @@ def test_summary_table_for_people(demo, run):
     for text in ("¥549,000", "¥148,000", "+270.9%", "3.7倍", "30,000", "75.8%", "按日期对齐"):
         assert text in result.stdout, text
     assert "2025-11-22 至 2025-12-06" in result.stdout
+    # the title's second line is a line, not an escaped control character
+    assert "\\x0a" not in result.stdout
+    assert "本期3场、同期2场" in result.stdout
+    # every growth of +100% or more also as a multiple, not only revenue's
+    for text in ("+229.7% (3.3倍)", "+290.8% (3.9倍)", "+298.8% (4.0倍)", "+168.8% (2.7倍)"):
+        assert text in result.stdout, text
+    # money in a table with separators; a projection (an estimate) in whole yuan
+    assert "¥15,795.08" in result.stdout and "¥5,877.24" in result.stdout
+    assert "¥2,390,896 " in result.stdout and "¥2,390,896.43" not in result.stdout
+
+
+def test_year_table_money_to_the_fen_and_title_lines(demo, run):
+    import re
+
+    result = run("report", "year", "2025", "--no-files")
+    assert result.exit_code == 0, result.stderr
+    assert "\\x0a" not in result.stdout
+    assert "2024年：" in result.stdout
+    amounts = re.findall(r"¥[\d,.]+", result.stdout)
+    assert amounts and all(re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts), amounts
+    assert "+203.5% (3.0倍)" in result.stdout
 
 
 def test_brief_reads_like_the_press_release(demo, run):

@@ -35,14 +35,14 @@ def print_table(
     console = Console(width=None if sys.stdout.isatty() else 200)
     if not rows:
         console.print(
-            shown(_("{title}: {empty}").format(title=title, empty=_(empty))), markup=False
+            _lines(_("{title}: {empty}").format(title=title, empty=_(empty))), markup=False
         )
         return
     headings = [_(column) for column in columns]
     if _narrow(console.width):
         _print_blocks(console, title, headings, rows, footer)
         return
-    table = Table(title=escape(shown(title)), show_footer=footer is not None)
+    table = Table(title=escape(_lines(title)), show_footer=footer is not None)
     for index, column in enumerate(columns):
         figure = column in numeric
         table.add_column(
@@ -73,7 +73,7 @@ def _print_blocks(
     footer: Sequence[object] | None,
 ) -> None:
     """One record per block: each value on its own line after its heading."""
-    out = [shown(title), ""]
+    out = [_lines(title), ""]
     records = [*rows, footer] if footer is not None else list(rows)
     for record in records:
         for heading, value in zip(headings, record, strict=False):
@@ -82,6 +82,12 @@ def _print_blocks(
                 out.append(_("{heading}: {value}").format(heading=heading, value=shown(text)))
         out.append("")
     sys.stdout.write("\n".join(out))
+
+
+def _lines(text: str) -> str:
+    """Stored text escaped line by line: a title's own line breaks are the program's,
+    anything else that controls the terminal is shown escaped."""
+    return "\n".join(shown(line) for line in text.split("\n"))
 
 
 def _plain(value: object) -> str:
