@@ -428,6 +428,36 @@ def test_english_workbook_and_explicit_vs(demo, run, tmp_path):
                 assert summary.column_dimensions[cell.column_letter].width > len(shown)
 
 
+def test_workbook_states_multiples_in_one_font(demo, run, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "en"
+    report_json(run, *REF, "--lang", "en", "--out", out)
+    (book,) = out.glob("*-en.xlsx")
+    summary = load_workbook(book)["Summary"]
+    rows = {r[0]: r[1:] for r in summary.iter_rows(values_only=True) if r[0]}
+    heads = rows["Measure"]
+    at = heads.index("Multiple")
+    assert heads[at - 1] == "Growth"
+    for measure, times in (
+        ("Visits", "3.3"),
+        ("Revenue (yuan)", "3.7"),
+        ("Meat sales (yuan)", "3.9"),
+        ("Herder stalls' revenue (yuan)", "4.0"),
+        ("Returning herder stalls, average (yuan)", "2.7"),
+    ):
+        assert Decimal(str(rows[measure][at])) == Decimal(times), measure
+    assert rows["Revenue per visit (yuan)"][at] is None  # +12.5% is no multiple
+    # the projection, an estimate, is shown in whole yuan
+    projection = next(
+        c for c in summary["A"] if c.value == ("Season-end revenue, projected (yuan)")
+    )
+    assert summary.cell(projection.row, 2).number_format == '"¥"#,##0'
+    # one sans font in every cell: headers and bold rows were drawn in a serif
+    fonts = {c.font.name for row in summary.iter_rows() for c in row if c.value is not None}
+    assert fonts == {"Calibri"}
+
+
 def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
     import datetime as dt
 

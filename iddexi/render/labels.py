@@ -57,6 +57,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "last": ("同期", "Same period last season"),
     "change": ("增减", "Change"),
     "growth": ("同比", "Growth"),
+    "multiple": ("倍数", "Multiple"),
     "cumulative": ("累计", "Cumulative"),
     "cum_growth": ("累计同比", "Cumulative growth"),
     "number": ("场次", "Session"),
