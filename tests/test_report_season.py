@@ -271,11 +271,14 @@ def test_brief_reads_like_the_press_release(demo, run):
     for figure in ("3场", "3.0万人次", "54.9万元", "2024年同期14.8万元", "增长270.9%", "3.7倍"):
         assert figure in text, figure
     assert "41.6万元" in text and "75.8%" in text
+    # the returning herders' +168.8% is a ratio over 2: stated as a multiple too
+    assert "增长168.8%（约为同期的2.7倍）" in text
 
     english = run("report", "brief", "2025-26", "--as-of", "2025-12-06", "--lang", "en")
     assert english.exit_code == 0, english.stderr
     for figure in ("30,000 visits", "¥549,000", "¥148,000", "270.9%", "¥416,000", "75.8%"):
         assert figure in english.stdout, figure
+    assert "up 168.8% (2.7 times as much)" in english.stdout
 
 
 def test_align_by_session_compares_the_first_k_sessions(demo, run):

@@ -174,7 +174,9 @@ def _herders_zh(report: SeasonReport) -> str:
     if growth is None or growth == 0:
         return text + ("。" if growth is None else "持平。")
     if growth > 0:
-        return text + f"增长{growth}%，牧民户均增收{gain_text}。"
+        times = back.herder_average_multiple
+        note = f"（约为{_other_zh(report)}的{times}倍）" if times is not None else ""
+        return text + f"增长{growth}%{note}，牧民户均增收{gain_text}。"
     return text + f"下降{-growth}%。"
 
 
@@ -303,7 +305,10 @@ def _herders_en(report: SeasonReport) -> str:
     )
     if growth is None or growth == 0:
         return text + "."
-    return text + (f", up {growth}%." if growth > 0 else f", down {-growth}%.")
+    if growth < 0:
+        return text + f", down {-growth}%."
+    times = back.herder_average_multiple
+    return text + f", up {growth}%" + (f" ({times} times as much)." if times is not None else ".")
 
 
 def _en(report: SeasonReport) -> str:
