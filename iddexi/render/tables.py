@@ -31,8 +31,16 @@ def print_table(
     from rich.markup import escape
     from rich.table import Table
 
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own answer to a closed pipe is exit code 1 without a word; `report
+            # … | head` is a reader who has what they wanted, so the error goes on to the
+            # CLI boundary, which ends every command's closed pipe the same way (exit 0)
+            self.quiet = True
+            raise BrokenPipeError
+
     # Piped output (a file, a pager) gets room enough that no figure is cut short.
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    console = PipeConsole(width=None if sys.stdout.isatty() else 200)
     if not rows:
         console.print(
             _lines(_("{title}: {empty}").format(title=title, empty=_(empty))), markup=False
