@@ -263,6 +263,21 @@ def test_year_table_money_to_the_fen_and_title_lines(demo, run):
     assert "+203.5% (3.0倍)" in result.stdout
 
 
+def test_year_brief_and_workbook_state_multiples(demo, run, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "year"
+    result = run("report", "year", "2025", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    brief = next(out.glob("*-brief.txt")).read_text(encoding="utf-8")
+    assert "增长214.2%（约为2024年的3.1倍）" in brief
+    summary = load_workbook(next(out.glob("*.xlsx"))).worksheets[0]
+    rows = {r[0]: r[1:] for r in summary.iter_rows(values_only=True) if r[0]}
+    at = rows["指标"].index("倍数")
+    assert Decimal(str(rows["牧户摊位收入（元）"][at])) == Decimal("3.1")
+    assert Decimal(str(rows["游客（人次）"][at])) == Decimal("3.0")
+
+
 def test_brief_reads_like_the_press_release(demo, run):
     result = run("report", "brief", "2025-26", "--as-of", "2025-12-06")
     assert result.exit_code == 0, result.stderr
