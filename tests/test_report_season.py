@@ -240,6 +240,42 @@ def test_summary_table_for_people(demo, run):
     for text in ("¥549,000", "¥148,000", "+270.9%", "3.7倍", "30,000", "75.8%", "按日期对齐"):
         assert text in result.stdout, text
     assert "2025-11-22 至 2025-12-06" in result.stdout
+    # the title's second line is a line, not an escaped control character
+    assert "\\x0a" not in result.stdout
+    assert "本期3场、同期2场" in result.stdout
+    # every growth of +100% or more also as a multiple, not only revenue's
+    for text in ("+229.7% (3.3倍)", "+290.8% (3.9倍)", "+298.8% (4.0倍)", "+168.8% (2.7倍)"):
+        assert text in result.stdout, text
+    # money in a table with separators; a projection (an estimate) in whole yuan
+    assert "¥15,795.08" in result.stdout and "¥5,877.24" in result.stdout
+    assert "¥2,390,896 " in result.stdout and "¥2,390,896.43" not in result.stdout
+
+
+def test_year_table_money_to_the_fen_and_title_lines(demo, run):
+    import re
+
+    result = run("report", "year", "2025", "--no-files")
+    assert result.exit_code == 0, result.stderr
+    assert "\\x0a" not in result.stdout
+    assert "2024年：" in result.stdout
+    amounts = re.findall(r"¥[\d,.]+", result.stdout)
+    assert amounts and all(re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d\d", a) for a in amounts), amounts
+    assert "+203.5% (3.0倍)" in result.stdout
+
+
+def test_year_brief_and_workbook_state_multiples(demo, run, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "year"
+    result = run("report", "year", "2025", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    brief = next(out.glob("*-brief.txt")).read_text(encoding="utf-8")
+    assert "增长214.2%（约为2024年的3.1倍）" in brief
+    summary = load_workbook(next(out.glob("*.xlsx"))).worksheets[0]
+    rows = {r[0]: r[1:] for r in summary.iter_rows(values_only=True) if r[0]}
+    at = rows["指标"].index("倍数")
+    assert Decimal(str(rows["牧户摊位收入（元）"][at])) == Decimal("3.1")
+    assert Decimal(str(rows["游客（人次）"][at])) == Decimal("3.0")
 
 
 def test_brief_reads_like_the_press_release(demo, run):
@@ -250,11 +286,14 @@ def test_brief_reads_like_the_press_release(demo, run):
     for figure in ("3场", "3.0万人次", "54.9万元", "2024年同期14.8万元", "增长270.9%", "3.7倍"):
         assert figure in text, figure
     assert "41.6万元" in text and "75.8%" in text
+    # the returning herders' +168.8% is a ratio over 2: stated as a multiple too
+    assert "增长168.8%（约为同期的2.7倍）" in text
 
     english = run("report", "brief", "2025-26", "--as-of", "2025-12-06", "--lang", "en")
     assert english.exit_code == 0, english.stderr
     for figure in ("30,000 visits", "¥549,000", "¥148,000", "270.9%", "¥416,000", "75.8%"):
         assert figure in english.stdout, figure
+    assert "up 168.8% (2.7 times as much)" in english.stdout
 
 
 def test_align_by_session_compares_the_first_k_sessions(demo, run):
@@ -407,6 +446,36 @@ def test_english_workbook_and_explicit_vs(demo, run, tmp_path):
                 assert summary.column_dimensions[cell.column_letter].width > len(shown)
 
 
+def test_workbook_states_multiples_in_one_font(demo, run, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "en"
+    report_json(run, *REF, "--lang", "en", "--out", out)
+    (book,) = out.glob("*-en.xlsx")
+    summary = load_workbook(book)["Summary"]
+    rows = {r[0]: r[1:] for r in summary.iter_rows(values_only=True) if r[0]}
+    heads = rows["Measure"]
+    at = heads.index("Multiple")
+    assert heads[at - 1] == "Growth"
+    for measure, times in (
+        ("Visits", "3.3"),
+        ("Revenue (yuan)", "3.7"),
+        ("Meat sales (yuan)", "3.9"),
+        ("Herder stalls' revenue (yuan)", "4.0"),
+        ("Returning herder stalls, average (yuan)", "2.7"),
+    ):
+        assert Decimal(str(rows[measure][at])) == Decimal(times), measure
+    assert rows["Revenue per visit (yuan)"][at] is None  # +12.5% is no multiple
+    # the projection, an estimate, is shown in whole yuan
+    projection = next(
+        c for c in summary["A"] if c.value == ("Season-end revenue, projected (yuan)")
+    )
+    assert summary.cell(projection.row, 2).number_format == '"¥"#,##0'
+    # one sans font in every cell: headers and bold rows were drawn in a serif
+    fonts = {c.font.name for row in summary.iter_rows() for c in row if c.value is not None}
+    assert fonts == {"Calibri"}
+
+
 def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
     import datetime as dt
 
@@ -417,10 +486,25 @@ def test_a_session_without_a_visitor_count_is_named_in_the_brief(market, run):
     assert zh.exit_code == 0, zh.stderr
     assert "吸引游客2.0万人次（1场未统计人次）" in zh.stdout
     en = run("report", "brief", "2025-26", "--lang", "en")
-    assert "20,000 visits (2.0万人次) (1 session not counted)" in en.stdout
+    # one bracket, and no Chinese unit in the English text
+    assert "20,000 visits (1 session not counted)" in en.stdout
+    assert "万" not in en.stdout
     doc = report_json(run, "report", "season", "2025-26", "--no-files")
     # ¥9,800 over the 20,000 counted visits; the uncounted day's ¥5,000 is left out
     assert doc["revenue_per_visit_yuan"] == Decimal("0.49")
+
+
+def test_sessions_counted_without_a_stated_method_are_named_in_the_brief(market, run):
+    import datetime as dt
+
+    market.add_session("2025-26", dt.date(2025, 12, 6), visitors=5000, count_method="full")
+    market.add_session("2025-26", dt.date(2025, 12, 13), visitors=5000, count_method="estimate")
+    zh = run("report", "brief", "2025-26")
+    assert zh.exit_code == 0, zh.stderr
+    # the parts add up to the four sessions counted
+    assert "（1场全数清点、1场估算、2场未注明统计方式）" in zh.stdout
+    en = run("report", "brief", "2025-26", "--lang", "en")
+    assert "(1 counted in full, 1 estimated, 2 counted with no method stated)" in en.stdout
 
 
 def test_season_titles_do_not_repeat_the_kind():

@@ -56,8 +56,11 @@ def test_a_narrow_table_in_chinese_keeps_chinese_headings(sales, run, monkeypatc
 def test_report_money_has_two_decimals(demo, run) -> None:  # noqa: F811
     result = run(*REF, "--no-files")
     assert result.exit_code == 0, result.output
-    amounts = re.findall(r"¥[\d,]+(?:\.\d+)?", result.stdout)
+    # the projection is an estimate, in whole yuan; every recorded amount to the fen
+    lines = [line for line in result.stdout.splitlines() if "预测" not in line]
+    amounts = re.findall(r"¥[\d,]+(?:\.\d+)?", "\n".join(lines))
     assert amounts and all(re.fullmatch(r"¥[\d,]+\.\d\d", a) for a in amounts)
+    assert re.search(r"预测.*¥2,390,896 ", result.stdout)
 
 
 def test_report_season_refuses_to_overwrite_its_files(demo, run, tmp_path) -> None:  # noqa: F811

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from iddexi.analysis.figures import WindowFigures
-from iddexi.analysis.growth import growth_pct, pp_change, share, share_out
+from iddexi.analysis.growth import growth_pct, multiple, pp_change, share, share_out
 from iddexi.analysis.windows import Window
 from iddexi.ledger.queries import StallTotal
 from iddexi.ledger.records import Stall
@@ -166,6 +166,11 @@ class ReturningStalls:
         # computed exactly rather than from averages rounded to the fen
         return growth_pct(self.herder_this_fen, self.herder_last_fen)
 
+    @property
+    def herder_average_multiple(self) -> Decimal | None:
+        """The averages' ratio as a multiple (倍) when 2 or more: the sums' ratio, exactly."""
+        return multiple(self.herder_this_fen, self.herder_last_fen)
+
     def as_json(self) -> dict:
         return {
             "count": len(self.stalls),
@@ -175,6 +180,7 @@ class ReturningStalls:
             "herder_average_yuan": self.herder_average_this_yuan,
             "herder_last_average_yuan": self.herder_average_last_yuan,
             "herder_average_pct": self.herder_average_pct,
+            "herder_average_multiple": self.herder_average_multiple,
             "stalls": [
                 {
                     "stall": r.code,

@@ -146,6 +146,10 @@ class Growth:
     meat_share_pp: Decimal | None
     revenue_multiple: Decimal | None
     visitors_multiple: Decimal | None
+    #: every growth of +100% or more is also stated as a multiple (PRODUCT.md), not only
+    #: revenue's
+    meat_revenue_multiple: Decimal | None = None
+    herder_revenue_multiple: Decimal | None = None
     #: sessions of either window without a visitor count: visitor growth is then not given
     uncounted_this: int = 0
     uncounted_last: int = 0
@@ -171,6 +175,8 @@ class Growth:
             "meat_share_pp": self.meat_share_pp,
             "revenue_multiple": self.revenue_multiple,
             "visitors_multiple": self.visitors_multiple,
+            "meat_revenue_multiple": self.meat_revenue_multiple,
+            "herder_revenue_multiple": self.herder_revenue_multiple,
         }
 
 
@@ -195,6 +201,8 @@ def compare(this: WindowFigures, last: WindowFigures) -> Growth:
         meat_share_pp=pp_change(this.meat_share, last.meat_share),
         revenue_multiple=multiple(this.revenue_fen, last.revenue_fen),
         visitors_multiple=multiple(this.visitors, last.visitors) if all_counted else None,
+        meat_revenue_multiple=multiple(this.category_fen(MEAT), last.category_fen(MEAT)),
+        herder_revenue_multiple=multiple(this.herder_fen, last.herder_fen),
         uncounted_this=this.visitors_missing,
         uncounted_last=last.visitors_missing,
     )

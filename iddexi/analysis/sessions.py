@@ -174,6 +174,10 @@ class Projection:
             "sessions_last": self.sessions_last,
             "planned_sessions": self.planned,
             "season_total_revenue_yuan": fen_to_yuan(self.season_total_fen),
+            "rounding": (
+                "exact here; people's reports state this estimate in whole yuan "
+                "(tables, workbook) or in 万元 with one decimal (brief)"
+            ),
             "season_total_visitors": self.season_visitors,
             "basis_revenue_yuan": fen_to_yuan(self.to_date_fen),
             "last_same_sessions_revenue_yuan": fen_to_yuan(self.last_to_date_fen),

@@ -74,6 +74,9 @@ class YearGrowth:
     revenue_multiple: Decimal | None
     #: why visitor growth is not given (sessions without a count), else None
     visitors_pct_reason: str | None
+    #: every ratio of 2 or more is also stated as a multiple (倍), not only revenue's
+    visitors_multiple: Decimal | None = None
+    herder_revenue_multiple: Decimal | None = None
 
     def as_json(self) -> dict:
         return {
@@ -82,6 +85,8 @@ class YearGrowth:
             "visitors_pct_reason": self.visitors_pct_reason,
             "herder_revenue_pct": self.herder_revenue_pct,
             "revenue_multiple": self.revenue_multiple,
+            "visitors_multiple": self.visitors_multiple,
+            "herder_revenue_multiple": self.herder_revenue_multiple,
         }
 
 
@@ -99,6 +104,8 @@ def year_growth(this: YearFigures, last: YearFigures) -> YearGrowth:
         herder_revenue_pct=growth_pct(this.herder_fen, last.herder_fen),
         revenue_multiple=multiple(this.revenue_fen, last.revenue_fen),
         visitors_pct_reason=reason,
+        visitors_multiple=multiple(this.visitors, last.visitors) if counted else None,
+        herder_revenue_multiple=multiple(this.herder_fen, last.herder_fen),
     )
 
 

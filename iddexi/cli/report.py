@@ -180,7 +180,16 @@ def brief(
 def print_summary(report: SeasonReport, lang: str) -> None:
     """The headline figures of both windows as a terminal table."""
     from iddexi.ledger.values import format_yuan
-    from iddexi.render.labels import label, pct, pp, share_pct, window_text
+    from iddexi.render.labels import (
+        growth_text,
+        label,
+        pct,
+        pp,
+        share_pct,
+        window_text,
+        yuan_decimal,
+        yuan_whole,
+    )
     from iddexi.render.tables import print_table
 
     this, last, growth = report.this, report.last, report.growth
@@ -223,28 +232,30 @@ def print_summary(report: SeasonReport, lang: str) -> None:
         visitors_growth = (
             "n/a（有场次未统计人次）" if lang == "zh" else _("n/a (uncounted sessions)")
         )
+    if growth.visitors_pct_reason is None:
+        visitors_growth = growth_text(growth.visitors_pct, growth.visitors_multiple, lang)
     rows = [
         (label("sessions", lang), this.sessions, last.sessions, ""),
         (label("visitors", lang), uncounted(this.visitors, this.visitors_missing), uncounted(last.visitors, last.visitors_missing), visitors_growth),
-        (label("revenue", lang), money(this.revenue_fen), money(last.revenue_fen), pct(growth.revenue_pct, signed=True)),
+        (label("revenue", lang), money(this.revenue_fen), money(last.revenue_fen), growth_text(growth.revenue_pct, growth.revenue_multiple, lang)),
         (label("per_visit", lang), _opt(this.per_visit_yuan), _opt(last.per_visit_yuan), pct(growth.per_visit_pct, signed=True)),
-        (label("meat_revenue", lang), money(meat_this), money(meat_last), pct(growth.meat_revenue_pct, signed=True)),
+        (label("meat_revenue", lang), money(meat_this), money(meat_last), growth_text(growth.meat_revenue_pct, growth.meat_revenue_multiple, lang)),
         (label("meat_share", lang), share_pct(this.meat_share), share_pct(last.meat_share), pp(growth.meat_share_pp, lang)),
-        (label("herder_revenue", lang), money(this.herder_fen), money(last.herder_fen), pct(growth.herder_revenue_pct, signed=True)),
+        (label("herder_revenue", lang), money(this.herder_fen), money(last.herder_fen), growth_text(growth.herder_revenue_pct, growth.herder_revenue_multiple, lang)),
     ]  # fmt: skip
-    if growth.revenue_multiple is not None:
-        times = f"{growth.revenue_multiple}倍" if lang == "zh" else f"{growth.revenue_multiple}×"
-        rows[2] = (*rows[2][:3], f"{rows[2][3]} ({times})")
     if report.projection is not None:
-        rows.append((label("projection", lang), money(report.projection.season_total_fen), "", ""))
+        # an estimate, in whole yuan (the JSON keeps it exact)
+        rows.append(
+            (label("projection", lang), yuan_whole(report.projection.season_total_fen), "", "")
+        )
     if report.returning is not None and report.returning.herder_count:
         back = report.returning
         rows.append(
             (
                 label("herder_average", lang),
-                f"¥{back.herder_average_this_yuan}",
-                f"¥{back.herder_average_last_yuan}",
-                pct(back.herder_average_pct, signed=True),
+                yuan_decimal(back.herder_average_this_yuan),
+                yuan_decimal(back.herder_average_last_yuan),
+                growth_text(back.herder_average_pct, back.herder_average_multiple, lang),
             )
         )
     if not has_last:
@@ -296,7 +307,7 @@ def _report_files(out: Path, stem: str) -> list[Path]:
 def _opt(value: object) -> str:
     from iddexi.render.labels import NA
 
-    return NA if value is None else f"¥{value}"
+    return NA if value is None else f"¥{value:,}"
 
 
 @app.command("year")
@@ -337,8 +348,9 @@ def year(
 
 def print_year(report: YearReport, lang: str) -> None:
     """The year by kind and by season as terminal tables, both windows in the title."""
-    from iddexi.money import yuan_text
-    from iddexi.render.labels import KIND_ZH, pct
+    # money in a table always to the fen with separators, so a column lines up
+    from iddexi.money import format_yuan as yuan_text
+    from iddexi.render.labels import KIND_ZH, growth_text
     from iddexi.render.tables import print_table
     from iddexi.render.year import window_lines
 
@@ -361,7 +373,7 @@ def print_year(report: YearReport, lang: str) -> None:
             f"{row.this.visitors:,}",
             yuan_text(row.this.revenue_fen),
             yuan_text(row.last.revenue_fen),
-            pct(row.growth.revenue_pct, signed=True),
+            growth_text(row.growth.revenue_pct, row.growth.revenue_multiple, lang),
             yuan_text(row.this.herder_fen),
         )
         for row in report.kinds
@@ -375,7 +387,7 @@ def print_year(report: YearReport, lang: str) -> None:
         + (_(" ({n} uncounted)").format(n=report.this.uncounted) if not zh and report.this.uncounted else ""),
         yuan_text(report.this.revenue_fen),
         yuan_text(report.last.revenue_fen),
-        pct(g.revenue_pct, signed=True),
+        growth_text(g.revenue_pct, g.revenue_multiple, lang),
         yuan_text(report.this.herder_fen),
     ]  # fmt: skip
     print_table(title, columns, rows, numeric=columns[1:], footer=footer)

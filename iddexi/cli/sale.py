@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,11 @@ from iddexi.cli import completion
 from iddexi.cli.common import App, JsonOption, ledger, print_json
 from iddexi.i18n import N_, _
 from iddexi.ledger.values import format_yuan, parse_quantity, parse_yuan
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from iddexi.ledger.core import Ledger
 
 app = App(help=_("Sales: a stall's takings by category at a session."))
 
@@ -82,12 +87,14 @@ def list_(
     json: JsonOption = False,
 ) -> None:
     """List a session's live sales lines.  Example: iddexi sale list 2025-26:1 --json"""
-    sales = ledger(ctx).sales(session)
+    book = ledger(ctx)
+    sales = book.sales(session)
     if json:
         print_json([s.as_json() for s in sales])
         return
     from iddexi.render.tables import print_table
 
+    category_label = _category_labels(book)
     print_table(
         _("Sales at {session}").format(session=session),
         [
@@ -104,7 +111,7 @@ def list_(
             (
                 s.stall,
                 s.stall_name,
-                s.category,
+                category_label(s.category),
                 format_yuan(s.amount_fen),
                 s.quantity,
                 s.unit,
@@ -116,3 +123,17 @@ def list_(
         numeric=[N_("amount"), N_("qty"), N_("batch")],
         footer=[_("total"), "", "", format_yuan(sum(s.amount_fen for s in sales)), "", "", "", ""],
     )
+
+
+def _category_labels(book: Ledger) -> Callable[[str | None], str]:
+    """A category code as the reader's language names it (冬储肉 / winter meat); the code
+    itself stays in --json, and a code without a label is shown as it is."""
+    from iddexi.i18n import language
+
+    zh = language().startswith("zh")
+    names = {c.code: c.label_zh if zh else c.label_en for c in book.categories()}
+
+    def label(code: str | None) -> str:
+        return "" if code is None else names.get(code) or code
+
+    return label

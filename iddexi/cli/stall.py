@@ -82,16 +82,22 @@ def edit(
 @app.command("list")
 def list_(ctx: typer.Context, json: JsonOption = False) -> None:
     """List the stalls.  Example: iddexi stall list --json"""
-    stalls = ledger(ctx).stalls()
+    book = ledger(ctx)
+    stalls = book.stalls()
     if json:
         print_json([s.as_json() for s in stalls])
         return
+    from iddexi.cli.sale import _category_labels
     from iddexi.render.tables import print_table
 
+    category_label = _category_labels(book)
     print_table(
         _("Stalls"),
         [N_("code"), N_("name"), N_("operator"), N_("township"), N_("herder"), N_("category")],
-        [(s.code, s.name, s.operator, s.township, s.herder, s.category) for s in stalls],
+        [
+            (s.code, s.name, s.operator, s.township, s.herder, category_label(s.category))
+            for s in stalls
+        ],
     )
 
 

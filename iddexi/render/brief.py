@@ -29,8 +29,21 @@ if TYPE_CHECKING:
     from iddexi.analysis.figures import WindowFigures
     from iddexi.analysis.report_model import SeasonReport
 
-METHOD_ZH = {"full": "全数清点", "sample": "抽样估算", "estimate": "估算"}
-METHOD_EN = {"full": "counted in full", "sample": "sampled", "estimate": "estimated"}
+# "unstated": a session counted without saying how; named too, so the parts add up to
+# the sessions counted (已举办5场…（1场全数清点、2场估算、2场未注明统计方式）)
+STATED = (*COUNT_METHODS, "unstated")
+METHOD_ZH = {
+    "full": "全数清点",
+    "sample": "抽样估算",
+    "estimate": "估算",
+    "unstated": "未注明统计方式",
+}
+METHOD_EN = {
+    "full": "counted in full",
+    "sample": "sampled",
+    "estimate": "estimated",
+    "unstated": "counted with no method stated",
+}
 
 
 def brief_text(report: SeasonReport, lang: str = "zh") -> str:
@@ -111,8 +124,15 @@ def _compare_zh(report: SeasonReport) -> str:
     return text
 
 
+def _methods(figures: WindowFigures) -> dict[str, int]:
+    """Sessions by counting method; those with none stated are named only beside a stated
+    one (where leaving them out would make the parts fall short of the whole)."""
+    methods = {m: n for m, n in figures.count_methods.items() if m in STATED}
+    return {} if set(methods) == {"unstated"} else methods
+
+
 def _methods_zh(figures: WindowFigures) -> str:
-    methods = {m: n for m, n in figures.count_methods.items() if m in COUNT_METHODS}
+    methods = _methods(figures)
     if len(methods) == 1 and sum(figures.count_methods.values()) == next(iter(methods.values())):
         return METHOD_ZH[next(iter(methods))]
     return "、".join(f"{n}场{METHOD_ZH[m]}" for m, n in methods.items())
@@ -154,7 +174,9 @@ def _herders_zh(report: SeasonReport) -> str:
     if growth is None or growth == 0:
         return text + ("。" if growth is None else "持平。")
     if growth > 0:
-        return text + f"增长{growth}%，牧民户均增收{gain_text}。"
+        times = back.herder_average_multiple
+        note = f"（约为{_other_zh(report)}的{times}倍）" if times is not None else ""
+        return text + f"增长{growth}%{note}，牧民户均增收{gain_text}。"
     return text + f"下降{-growth}%。"
 
 
@@ -250,16 +272,11 @@ def _compare_en(report: SeasonReport) -> str:
     return text
 
 
-def _wan_en(value: int | Decimal, unit: str) -> str:
-    """The Chinese press figure in brackets, from ten thousand on: " (54.9万元)"."""
-    return f" ({wan(value)}万{unit})" if value >= 10_000 else ""
-
-
 def _visitors_en(report: SeasonReport) -> str:
     this = report.this
     if this.visitors_missing == this.sessions:
         return " (visitors not counted)"
-    methods = {m: n for m, n in this.count_methods.items() if m in COUNT_METHODS}
+    methods = _methods(this)
     notes = []
     if len(methods) == 1 and sum(this.count_methods.values()) == next(iter(methods.values())):
         notes.append(METHOD_EN[next(iter(methods))])
@@ -271,7 +288,7 @@ def _visitors_en(report: SeasonReport) -> str:
         missing = _plural(report.last.visitors_missing, "session")
         notes.append(f"{missing} of the period compared not counted")
     note = f" ({'; '.join(notes)})" if notes else ""
-    return f", drawing {this.visitors:,} visits{_wan_en(this.visitors, '人次')}{note},"
+    return f", drawing {this.visitors:,} visits{note},"
 
 
 def _herders_en(report: SeasonReport) -> str:
@@ -288,7 +305,10 @@ def _herders_en(report: SeasonReport) -> str:
     )
     if growth is None or growth == 0:
         return text + "."
-    return text + (f", up {growth}%." if growth > 0 else f", down {-growth}%.")
+    if growth < 0:
+        return text + f", down {-growth}%."
+    times = back.herder_average_multiple
+    return text + f", up {growth}%" + (f" ({times} times as much)." if times is not None else ".")
 
 
 def _en(report: SeasonReport) -> str:
@@ -299,15 +319,12 @@ def _en(report: SeasonReport) -> str:
         f" of the market had held {_plural(this.sessions, 'session')}"
     )
     text += _visitors_en(report)
-    text += (
-        f" and taken tourism revenue of {yuan_text(this.revenue_fen)}"
-        f"{_wan_en(Decimal(this.revenue_fen) / 100, '元')}{_compare_en(report)}."
-    )
+    text += f" and taken tourism revenue of {yuan_text(this.revenue_fen)}{_compare_en(report)}."
     meat = this.category_fen(MEAT)
     if meat:
         text += (
-            f" {report.category_label(MEAT, 'en')} sold {yuan_text(meat)}"
-            f"{_wan_en(Decimal(meat) / 100, '元')}, {share_pct(this.meat_share)} of the revenue"
+            f" {report.category_label(MEAT, 'en')} sold {yuan_text(meat)},"
+            f" {share_pct(this.meat_share)} of the revenue"
         )
         change = report.growth.meat_share_pp
         if change is not None and change != 0:

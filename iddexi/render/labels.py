@@ -58,6 +58,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "last": ("同期", "Same period last season"),
     "change": ("增减", "Change"),
     "growth": ("同比", "Growth"),
+    "multiple": ("倍数", "Multiple"),
     "cumulative": ("累计", "Cumulative"),
     "cum_growth": ("累计同比", "Cumulative growth"),
     "number": ("场次", "Session"),
@@ -146,6 +147,33 @@ def money_wan(fen: int, lang: str = "zh") -> str:
     if fen >= 1_000_000:
         return f"{wan(Decimal(fen) / 100)}万元"
     return f"{yuan_plain(fen)}元"
+
+
+def times(multiple: Decimal | None, lang: str = "zh") -> str:
+    """A ratio of 2 or more as a multiple: 3.7倍 / 3.7×; empty below 2 (``None``)."""
+    if multiple is None:
+        return ""
+    return f"{multiple}倍" if lang == "zh" else f"{multiple}×"
+
+
+def growth_text(value: Decimal | None, multiple: Decimal | None, lang: str = "zh") -> str:
+    """Growth in percent, and as a multiple when the ratio is 2 or more: +270.9% (3.7倍)."""
+    text = pct(value, signed=True)
+    return f"{text} ({times(multiple, lang)})" if multiple is not None else text
+
+
+def yuan_decimal(yuan: Decimal | None) -> str:
+    """Yuan already exact to the fen (an average) as a column of money shows it: ¥15,795.08."""
+    if yuan is None:
+        return NA
+    return f"¥{yuan.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def yuan_whole(fen: int) -> str:
+    """An estimate in whole yuan (¥2,390,896): a projection to the fen claims a precision
+    it does not have."""
+    whole = (Decimal(fen) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"¥{whole:,}"
 
 
 def visits_wan(visits: int) -> str:

@@ -31,18 +31,26 @@ def print_table(
     from rich.markup import escape
     from rich.table import Table
 
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own answer to a closed pipe is exit code 1 without a word; `report
+            # … | head` is a reader who has what they wanted, so the error goes on to the
+            # CLI boundary, which ends every command's closed pipe the same way (exit 0)
+            self.quiet = True
+            raise BrokenPipeError
+
     # Piped output (a file, a pager) gets room enough that no figure is cut short.
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    console = PipeConsole(width=None if sys.stdout.isatty() else 200)
     if not rows:
         console.print(
-            shown(_("{title}: {empty}").format(title=title, empty=_(empty))), markup=False
+            _lines(_("{title}: {empty}").format(title=title, empty=_(empty))), markup=False
         )
         return
     headings = [_(column) for column in columns]
     if _narrow(console.width):
         _print_blocks(console, title, headings, rows, footer)
         return
-    table = Table(title=escape(shown(title)), show_footer=footer is not None)
+    table = Table(title=escape(_lines(title)), show_footer=footer is not None)
     for index, column in enumerate(columns):
         figure = column in numeric
         table.add_column(
@@ -73,7 +81,7 @@ def _print_blocks(
     footer: Sequence[object] | None,
 ) -> None:
     """One record per block: each value on its own line after its heading."""
-    out = [shown(title), ""]
+    out = [_lines(title), ""]
     records = [*rows, footer] if footer is not None else list(rows)
     for record in records:
         for heading, value in zip(headings, record, strict=False):
@@ -82,6 +90,12 @@ def _print_blocks(
                 out.append(_("{heading}: {value}").format(heading=heading, value=shown(text)))
         out.append("")
     sys.stdout.write("\n".join(out))
+
+
+def _lines(text: str) -> str:
+    """Stored text escaped line by line: a title's own line breaks are the program's,
+    anything else that controls the terminal is shown escaped."""
+    return "\n".join(shown(line) for line in text.split("\n"))
 
 
 def _plain(value: object) -> str:

@@ -18,6 +18,9 @@ from typing import Any
 from iddexi.render.xlsx_text import plain_text
 
 YUAN = '"¥"#,##0.00'
+YUAN_WHOLE = '"¥"#,##0'  # an estimate (the projection): whole yuan shown, the value exact
+TIMES_ZH = '0.0"倍"'
+TIMES_EN = '0.0"×"'
 WAN = '#,##0.0"万元"'
 WAN_EN = '#,##0.0" (10k yuan)"'
 COUNT = "#,##0"
@@ -26,6 +29,11 @@ POINTS_ZH = '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
 POINTS_EN = '+0.0" pp";-0.0" pp";0.0" pp"'
 NUMBER = "#,##0.###"
 DATE = "yyyy-mm-dd"
+
+#: The one font of every cell. Unstyled cells take the workbook's default, Calibri (a sans,
+#: which LibreOffice shows as the metric-equal Carlito); a styled cell's Font() without a
+#: name was drawn in a serif there (the 合计 row, the headers), so each one names it too.
+SHEET_FONT = "Calibri"
 
 MIN_WIDTH = 6
 MEASURED_ROWS = 2000
@@ -244,12 +252,13 @@ class SheetWriter:
             cell = WriteOnlyCell(self.ws)
             if number_format:
                 cell.number_format = number_format
+            cell.font = Font(name=SHEET_FONT)
             if style == "bold":
-                cell.font = Font(bold=True)
+                cell.font = Font(name=SHEET_FONT, bold=True)
             elif style == "title":
-                cell.font = Font(bold=True, size=13)
+                cell.font = Font(name=SHEET_FONT, bold=True, size=13)
             elif style == "header":
-                cell.font = Font(bold=True)
+                cell.font = Font(name=SHEET_FONT, bold=True)
                 cell.fill = PatternFill("solid", start_color="DDE7F0")
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
             elif style == "wrap":

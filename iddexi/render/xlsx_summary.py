@@ -13,9 +13,12 @@ from iddexi.render.xlsx_sheet import (
     PERCENT,
     POINTS_EN,
     POINTS_ZH,
+    TIMES_EN,
+    TIMES_ZH,
     WAN,
     WAN_EN,
     YUAN,
+    YUAN_WHOLE,
     SheetWriter,
 )
 
@@ -139,7 +142,7 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
     for line in visitor_lines(report, lang):
         sheet.note(line)
     sheet.blank()
-    heads = [label(k, lang) for k in ("measure", "this", "last", "change", "growth")]
+    heads = [label(k, lang) for k in ("measure", "this", "last", "change", "growth", "multiple")]
     if report.compare is not None and not report.same_period:
         # 同期 / "same period last season" only for the previous season of the same kind
         heads[2] = report.compare.code
@@ -148,6 +151,15 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
     wan_fmt = WAN if lang == "zh" else WAN_EN
     points = POINTS_ZH if lang == "zh" else POINTS_EN
     meat_this, meat_last = this.category_fen("meat"), last.category_fen("meat")
+    times = TIMES_ZH if lang == "zh" else TIMES_EN
+    # a ratio of 2 or more is also stated as a multiple (倍), beside its growth
+    multiples = {
+        "visitors": g.visitors_multiple,
+        "revenue": g.revenue_multiple,
+        "revenue_wan": g.revenue_multiple,
+        "meat_revenue": g.meat_revenue_multiple,
+        "herder_revenue": g.herder_revenue_multiple,
+    }
     # measure, this, last, growth %, format, format of the change column
     rows: list[tuple[str, object, object, Decimal | None, str, str]] = [
         ("sessions", this.sessions, last.sessions, None, COUNT, COUNT),
@@ -171,8 +183,8 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
             change = _difference(mine, theirs)  # type: ignore[arg-type]
         values = [label(key, lang), mine]
         if has_last:
-            values += [theirs, change, frac(growth)]
-        sheet.write(values, [None, fmt, fmt, change_fmt, PERCENT])
+            values += [theirs, change, frac(growth), multiples.get(key)]
+        sheet.write(values, [None, fmt, fmt, change_fmt, PERCENT, times])
     back = report.returning
     if has_last and back is not None and back.herder_count:
         sheet.write(
@@ -182,13 +194,15 @@ def summary_sheet(sheet: SheetWriter, report: SeasonReport, lang: str) -> None:
                 back.herder_average_last_yuan,
                 _difference(back.herder_average_this_yuan, back.herder_average_last_yuan),
                 frac(back.herder_average_pct),
+                back.herder_average_multiple,
             ],
-            [None, YUAN, YUAN, YUAN, PERCENT],
+            [None, YUAN, YUAN, YUAN, PERCENT, times],
         )
     sheet.blank()
     if report.projection is not None:
         p = report.projection
-        sheet.write([label("projection", lang), yuan(p.season_total_fen)], [None, YUAN])
+        # an estimate: shown in whole yuan, the cell's value exact
+        sheet.write([label("projection", lang), yuan(p.season_total_fen)], [None, YUAN_WHOLE])
         sheet.write([label("last_total", lang), yuan(p.last_total_fen)], [None, YUAN])
         sheet.note(label("projection_note", lang))
         sheet.note(projection_basis(report, lang))

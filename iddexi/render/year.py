@@ -97,6 +97,8 @@ def _zh(report: YearReport) -> str:
         )
         if last.herder_fen:
             text += f"，较{year - 1}年{_change_zh(growth.herder_revenue_pct)}"
+            if growth.herder_revenue_multiple is not None:
+                text += f"（约为{year - 1}年的{growth.herder_revenue_multiple}倍）"
         text += "。"
     parts = [
         f"{_kind(k.kind, 'zh')}{money_wan(k.this.revenue_fen)}"
@@ -136,6 +138,8 @@ def _en(report: YearReport) -> str:
             else "level with"
         )
         text += f", {verb} {yuan_text(last.revenue_fen)} in {year - 1}"
+        if growth.revenue_multiple is not None:
+            text += f" ({growth.revenue_multiple} times as much)"
     else:
         text += f"; {year - 1} recorded no revenue to compare with"
     if last.sessions and this.sessions != last.sessions:
@@ -148,6 +152,8 @@ def _en(report: YearReport) -> str:
         )
         if last.herder_fen and growth.herder_revenue_pct is not None:
             text += f", {pct(growth.herder_revenue_pct, signed=True)} on {year - 1}"
+            if growth.herder_revenue_multiple is not None:
+                text += f" ({growth.herder_revenue_multiple} times as much)"
         text += "."
     return text
 
@@ -163,7 +169,15 @@ _HEAD = {
 def write_year_workbook(report: YearReport, path: Path, lang: str = "zh") -> Path:
     from openpyxl import Workbook
 
-    from iddexi.render.xlsx_sheet import COUNT, DATE, PERCENT, YUAN, SheetWriter
+    from iddexi.render.xlsx_sheet import (
+        COUNT,
+        DATE,
+        PERCENT,
+        TIMES_EN,
+        TIMES_ZH,
+        YUAN,
+        SheetWriter,
+    )
 
     zh = lang == "zh"
     # write-only, as the season workbook: SheetWriter writes its rows in one pass
@@ -178,23 +192,30 @@ def write_year_workbook(report: YearReport, path: Path, lang: str = "zh") -> Pat
         sheet.note(line)
     sheet.blank()
     heads = (
-        ("指标", f"{report.year}年", f"{report.year - 1}年", "同比")
+        ("指标", f"{report.year}年", f"{report.year - 1}年", "同比", "倍数")
         if zh
-        else ("Measure", str(report.year), str(report.year - 1), "Growth")
+        else ("Measure", str(report.year), str(report.year - 1), "Growth", "Multiple")
     )
     sheet.header(list(heads))
     g = report.growth
     rows = [
-        (("场次", "Sessions"), report.this.sessions, report.last.sessions, None, COUNT),
-        (("未统计人次的场次", "Sessions without a visitor count"), report.this.uncounted, report.last.uncounted, None, COUNT),
-        (("游客（人次）", "Visits"), report.this.visitors, report.last.visitors, g.visitors_pct, COUNT),
-        (("收入（元）", "Revenue (yuan)"), fen_to_yuan(report.this.revenue_fen), fen_to_yuan(report.last.revenue_fen), g.revenue_pct, YUAN),
-        (("牧户摊位收入（元）", "Herder stalls' revenue (yuan)"), fen_to_yuan(report.this.herder_fen), fen_to_yuan(report.last.herder_fen), g.herder_revenue_pct, YUAN),
+        (("场次", "Sessions"), report.this.sessions, report.last.sessions, None, None, COUNT),
+        (("未统计人次的场次", "Sessions without a visitor count"), report.this.uncounted, report.last.uncounted, None, None, COUNT),
+        (("游客（人次）", "Visits"), report.this.visitors, report.last.visitors, g.visitors_pct, g.visitors_multiple, COUNT),
+        (("收入（元）", "Revenue (yuan)"), fen_to_yuan(report.this.revenue_fen), fen_to_yuan(report.last.revenue_fen), g.revenue_pct, g.revenue_multiple, YUAN),
+        (("牧户摊位收入（元）", "Herder stalls' revenue (yuan)"), fen_to_yuan(report.this.herder_fen), fen_to_yuan(report.last.herder_fen), g.herder_revenue_pct, g.herder_revenue_multiple, YUAN),
     ]  # fmt: skip
-    for names, mine, theirs, growth, fmt in rows:
+    times = TIMES_ZH if zh else TIMES_EN
+    for names, mine, theirs, growth, multiple, fmt in rows:
         sheet.write(
-            [names[0] if zh else names[1], mine, theirs, None if growth is None else growth / 100],
-            [None, fmt, fmt, PERCENT],
+            [
+                names[0] if zh else names[1],
+                mine,
+                theirs,
+                None if growth is None else growth / 100,
+                multiple,
+            ],
+            [None, fmt, fmt, PERCENT, times],
         )
     sheet.blank()
     sheet.header(
