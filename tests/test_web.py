@@ -173,7 +173,7 @@ def test_organiser_records_gate_samples_and_sees_the_estimate(client, market) ->
         session = book.resolve_session(market.session_ref)
     assert (session.visitors, session.count_method) == (expected, "sample")
     page = client.get("/o").text
-    assert f"from the gate samples over the open hours 09:00-15:00: {expected}" in page
+    assert f"按开放时间 09:00-15:00 由入口抽样推算的客流：{expected}" in page  # Chinese first
     assert "东门" in page and "10:00-14:00" in page
 
 

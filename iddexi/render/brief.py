@@ -246,7 +246,7 @@ def _compare_en(report: SeasonReport) -> str:
         return ""
     period = _period_en(report)
     unequal = (
-        f"{report.window.count} sessions against {report.compare_window.count}"
+        f"{_plural(report.window.count, 'session')} against {report.compare_window.count}"
         if report.unequal_windows
         else ""
     )

@@ -143,7 +143,7 @@ def _en(report: YearReport) -> str:
     else:
         text += f"; {year - 1} recorded no revenue to compare with"
     if last.sessions and this.sessions != last.sessions:
-        text += f" ({this.sessions} sessions against {last.sessions})"
+        text += f" ({_plural(this.sessions, 'session')} against {last.sessions})"
     text += "."
     if this.herder_fen:
         text += (

@@ -12,7 +12,6 @@ import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from starlette.requests import Request
@@ -33,7 +32,7 @@ KEEP = 8  # reports kept ready (each a folder of a workbook, five PNGs and a bri
 class Made:
     key: str
     folder: Path
-    figures: list[tuple[str, str]]
+    figures: list  # the report's headline tables, as the terminal shows them (SummaryTable)
     brief: str
     charts: list[str]
     workbook: str | None
@@ -65,19 +64,8 @@ class Reports:
 _reports = Reports()
 
 
-def _flat(document: dict) -> list[tuple[str, str]]:
-    """The report's headline figures: its top-level values and the growth figures."""
-    shown: list[tuple[str, str]] = []
-    for key, value in document.items():
-        if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
-            shown.append((key, str(value)))
-    for key, value in (document.get("growth") or {}).items():
-        if isinstance(value, str | int | float | Decimal) or value is None:
-            shown.append((f"growth: {key}", "n/a" if value is None else str(value)))
-    return shown
-
-
 def _make(request: Request, season: str, as_of: dt.date | None, lang: str) -> Made:
+    from iddexi.render.summary_table import summary_tables
     from iddexi.reporting import build_season_report, write_report_files
 
     state = web(request)
@@ -90,12 +78,12 @@ def _make(request: Request, season: str, as_of: dt.date | None, lang: str) -> Ma
         report = build_season_report(book, season, as_of=as_of)
         folder = Path(tempfile.mkdtemp(prefix="iddexi-bureau-"))
         files = write_report_files(report, folder, lang)
-        document = report.as_json(files)
+        figures = summary_tables(report, lang)
     brief = next((p for p in files if p.suffix == ".txt"), None)
     made = Made(
         key=secrets.token_urlsafe(12),
         folder=folder,
-        figures=_flat(document),
+        figures=figures,
         brief=brief.read_text(encoding="utf-8").strip() if brief else "",
         charts=[p.name for p in files if p.suffix == ".png"],
         workbook=next((p.name for p in files if p.suffix == ".xlsx"), None),
