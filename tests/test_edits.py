@@ -200,6 +200,8 @@ def test_history_filters(run: Run, market: Ledger) -> None:
     assert as_json(run("history", "--since", "2999-01-01", "--json")) == []
     assert len(as_json(run("history", "--since", "2000-01-01", "--json"))) == len(every)
     refused(run("history", "--kind", "edit"), "edit")
+    # history shows a correction as 更正 in Chinese; the same word filters it
+    assert as_json(run("history", "--kind", "更正", "--json")) == corrections
     refused(run("history", "--season", "1999"), "1999")
     refused(run("history", "--limit", "0"), "0")
     refused(run("history", "--since", "yesterday"), "yesterday")

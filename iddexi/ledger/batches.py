@@ -7,9 +7,9 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
-from iddexi.ledger.edits import BATCH_KINDS
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
+from iddexi.ledger.words import BATCH_KIND, pick
 from iddexi.ledger.values import clean_text
 
 if TYPE_CHECKING:
@@ -80,14 +80,8 @@ class BatchesMixin:
         where: list[str] = []
         params: dict[str, object] = {}
         if kind is not None:
-            if kind not in BATCH_KINDS:
-                raise InputError(
-                    _("batch kind {kind!r} is not one of {kinds}").format(
-                        kind=kind, kinds=", ".join(BATCH_KINDS)
-                    )
-                )
             where.append("b.kind = :kind")
-            params["kind"] = kind
+            params["kind"] = pick(BATCH_KIND, kind, "batch kind")
         if season is not None:
             code = self.season(season).code  # type: ignore[attr-defined]
             where.append(_TOUCHES_SEASON)
