@@ -17,6 +17,7 @@ from typer.testing import Result
 from iddexi import __version__
 from iddexi.cli import app
 from iddexi.ledger.core import Ledger
+from iddexi.ledger.values import local_minute
 
 Run = Callable[..., Result]
 
@@ -366,10 +367,15 @@ def test_voiding_a_batch_twice_is_refused(run: Run, stocked: Path) -> None:
     ok(voided)
     assert voided.stdout == f"Voided batch {batch} (1 row): typed twice\n"
     before = content(stocked)
-    refused(
-        run("void", batch, "--reason", "again"), f"batch {batch}", "already void", "typed twice"
-    )
+    again = run("void", batch, "--reason", "again")
+    refused(again, f"batch {batch}", "already void", "typed twice")
     assert content(stocked) == before
+    # the void's time as history shows it (local, to the minute), not a UTC ISO stamp
+    conn = sqlite3.connect(stocked)
+    (voided_at,) = conn.execute("SELECT voided_at FROM batches WHERE id = ?", (batch,)).fetchone()
+    conn.close()
+    assert "T" in voided_at and "+" in voided_at  # stored with its offset
+    assert local_minute(voided_at) in again.stderr and voided_at not in again.stderr
 
 
 def test_an_unreadable_batch_number_is_refused_without_a_traceback(run: Run, stocked: Path) -> None:

@@ -10,7 +10,7 @@ from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
 from iddexi.ledger.words import BATCH_KIND, pick
-from iddexi.ledger.values import clean_text
+from iddexi.ledger.values import clean_text, local_minute
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -139,7 +139,9 @@ class BatchesMixin:
             if batch.voided_at:
                 raise ConflictError(
                     _("batch {batch_id} is already void (since {voided_at}: {reason})").format(
-                        batch_id=batch_id, voided_at=batch.voided_at, reason=batch.reason
+                        batch_id=batch_id,
+                        voided_at=local_minute(batch.voided_at),
+                        reason=batch.reason,
                     )
                 )
             voided = self.conn.execute(
