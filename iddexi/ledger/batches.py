@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
-from iddexi.ledger.words import BATCH_KIND, pick
 from iddexi.ledger.values import clean_text, local_minute
+from iddexi.ledger.words import BATCH_KIND, pick
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
