@@ -50,6 +50,7 @@ def test_a_sound_ledger_checks_silently(market: Ledger, run) -> None:
         "ledger_hash": head.chain_sha256,
         "batch": head.id,
         "problems": [],
+        "notes": [],
     }
 
 
@@ -156,13 +157,14 @@ def test_check_lists_every_problem_and_exits_1(market: Ledger, run, ledger_path:
         in err
     )
     assert "counts nowhere" in err and "¥30.00" in err
-    assert err.strip().splitlines()[-1].startswith("Error: 10 problem(s) found in ledger")
+    assert err.strip().splitlines()[-1].startswith("Error: 9 problem(s) found in ledger")
 
     result = run("check", "--json")
     assert result.exit_code == 1
     kinds = sorted(p["kind"] for p in json.loads(result.stdout)["problems"])
+    assert [n["kind"] for n in json.loads(result.stdout)["notes"]] == ["market-day"]
     assert kinds == sorted(
-        ["outside-season", "market-day", "bad-date", "duplicate-line", "control-total"]
+        ["outside-season", "bad-date", "duplicate-line", "control-total"]
         + ["orphaned-line", "hash-chain"]
         + ["unknown-reference"] * 3
     )

@@ -495,6 +495,13 @@ def test_a_session_off_the_market_day_is_recorded_with_a_warning(run, market) ->
     assert result.stderr == (
         "Warning: 2026-11-22 is a Sunday; season 2026-27 is held on Saturdays\n"
     )
+    # check lists the accepted day as a warning and still passes the ledger
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+    assert "2026-11-22 is a Sunday; season 2026-27 is held on Saturdays" in checked.stderr
+    assert "Warning: " in checked.stderr and "problem" not in checked.stderr
+    document = json.loads(run("check", "--json").stdout)
+    assert document["problems"] == [] and [n["kind"] for n in document["notes"]] == ["market-day"]
 
 
 def test_quantities_come_out_of_json_as_they_went_in(run, market) -> None:

@@ -30,12 +30,20 @@ BAD_AMOUNT = "bad-amount"
 DUPLICATE_SESSION = "duplicate-session"
 SCHEMA = "schema"
 
+#: Kinds `check` lists as notes, not problems: things a command accepted with a warning
+#: (a session on another day than the season's market day), so the ledger is still sound.
+NOTE_KINDS = frozenset({MARKET_DAY})
+
 
 @dataclass(frozen=True)
 class LedgerProblem(Problem):
     """A problem found in the ledger; ``kind`` is one of the constants of this module."""
 
     kind: str = INTEGRITY
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind in NOTE_KINDS
 
     def as_json(self) -> dict:
         return {
