@@ -370,12 +370,32 @@ class ReferenceMixin:
         ).fetchall()
         return [Stall(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
 
-    def stall(self, code: str) -> Stall:
+    def _stall_by_name(self, name: str) -> tuple | None:
+        """The stall whose name is exactly ``name`` (people type the name on the slip);
+        a name two stalls share is refused, naming their codes."""
+        rows = self.conn.execute(
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
+            " WHERE name = ? ORDER BY code",
+            (name.strip(),),
+        ).fetchall()
+        if len(rows) > 1:
+            raise InputError(
+                _("{count} stalls are named {name}: {codes}; give the stall's code").format(
+                    count=len(rows), name=name.strip(), codes=", ".join(r[0] for r in rows)
+                )
+            )
+        return rows[0] if rows else None
+
+    def stall(self, code: str, *, by_name: bool = False) -> Stall:
+        """The stall with this code; with ``by_name``, also one whose exact name it is
+        (commands people type; not the web pages, whose address names the code)."""
         row = self.conn.execute(
             "SELECT code, name, operator, township, herder, category FROM current_stalls"
             " WHERE code = ? COLLATE NOCASE",
             (code.strip(),),
         ).fetchone()
+        if row is None and by_name:
+            row = self._stall_by_name(code)
         if row is None:
             from iddexi.ledger.suggest import did_you_mean
 
