@@ -342,6 +342,27 @@ def test_restore_with_force_brings_back_the_backup(
     assert run("check").exit_code == 0
 
 
+def test_restore_keeps_the_replaced_ledger_and_says_what_the_backup_lacks(
+    backup: Path, run, ledger_path: Path
+) -> None:
+    """The backup is older than the ledger: the sale made since must not be lost."""
+    before = dump_file(ledger_path)
+    result = run("restore", backup, "--force")
+    assert result.exit_code == 0, result.stderr
+    kept = list(ledger_path.parent.glob(f"{ledger_path.stem}.before-restore-*.sqlite"))
+    assert len(kept) == 1
+    assert dump_file(kept[0]) == before  # the replaced ledger, whole
+    assert f"kept as {kept[0]}" in result.stdout
+    assert "Warning: the backup lacks 1 batch(es) of the replaced ledger" in result.stderr
+    assert str(kept[0]) in result.stderr
+    # a second restore keeps its own copy, never writing over the first
+    again = run("restore", backup, "--force")
+    assert again.exit_code == 0, again.stderr
+    assert len(list(ledger_path.parent.glob(f"{ledger_path.stem}.before-restore-*"))) == 2
+    assert "lacks" not in again.stderr
+    assert dump_file(kept[0]) == before
+
+
 def test_restore_into_a_new_ledger_needs_no_force(backup: Path, run, tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "new.sqlite"
     result = run("--ledger", target, "restore", backup)

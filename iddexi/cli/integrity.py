@@ -96,3 +96,11 @@ def restore(
             count=done.batches, source=source, path=done.path
         )
     )
+    if done.replaced_copy is not None:
+        typer.echo(_("The replaced ledger is kept as {path}").format(path=done.replaced_copy))
+    if done.batches_lacking:
+        warn(
+            _(
+                "the backup lacks {count} batch(es) of the replaced ledger; they are only in {path}"
+            ).format(count=done.batches_lacking, path=done.replaced_copy)
+        )
