@@ -49,7 +49,7 @@ def template(
     from iddexi.tally.template import write_template
 
     check_language(lang)  # before the ledger is opened: a refusal creates nothing
-    written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force)
+    written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force, warn=warn)
     typer.echo(_("Wrote {path} for session {session}.").format(path=written, session=session))
 
 
