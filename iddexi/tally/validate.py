@@ -330,8 +330,8 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
                 )
             )
             continue
-        differences = _differences(old, quantity, unit, note)
-        if fen == old.amount_fen and not differences:
+        differences = _differences(old, fen, quantity, unit, note)
+        if not differences:
             plan.voids.append(old.sale_id)
             plan.lines.append(line)
             plan.carried_lines += 1
@@ -351,17 +351,29 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
             )
 
 
-def _differences(old: LiveLine, quantity: object, unit: object, note: object) -> str:
-    """What a line changes besides the amount: "quantity 3 → 4, note (empty) → 退货"."""
+def _differences(old: LiveLine, fen: int, quantity: object, unit: object, note: object) -> str:
+    """What a line changes, the amount first: "amount ¥12.00 → ¥13.00, quantity 3 → 4"."""
+    amount = (
+        [
+            _("amount {before} → {after}").format(
+                before=format_yuan(old.amount_fen), after=format_yuan(fen)
+            )
+        ]
+        if fen != old.amount_fen
+        else []
+    )
     pairs = (
         ("quantity", old.quantity, None if quantity is None else Decimal(quantity)),
         ("unit", old.unit, unit),
         ("note", old.note, note),
     )
     return ", ".join(
-        f"{what} {_shown(before)} → {_shown(after)}"
-        for what, before, after in pairs
-        if before != after
+        amount
+        + [
+            f"{what} {_shown(before)} → {_shown(after)}"
+            for what, before, after in pairs
+            if before != after
+        ]
     )
 
 
