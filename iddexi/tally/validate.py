@@ -90,6 +90,7 @@ def validate_sales(
     sum_fen = 0
     filled = 0  # rows with an amount: a template without any is unfilled
     typed_as_text: list[Row] = []  # amounts a SUM() formula leaves out (xlsx)
+    text_fen = 0  # what they add up to
     workbook = sheet.name is not None
     amount_problems = False
     add = problems.append
@@ -134,11 +135,12 @@ def validate_sales(
 
         fen: int | None = None
         filled += 1
-        if workbook and type(amount) is str:
-            typed_as_text.append(row)
         try:
             fen = amount_fen(amount)
             sum_fen += fen
+            if workbook and type(amount) is str:
+                typed_as_text.append(row)
+                text_fen += fen
         except InputError as exc:
             if is_blank(amount):
                 fail(row, c_amount, "amount is empty; write 0 for a stall that sold nothing")
@@ -242,7 +244,14 @@ def validate_sales(
                     f"the totals row says {format_yuan(control)} but the lines add up to "
                     f"{format_yuan(sum_fen)} (a difference of "
                     f"{format_yuan(abs(control - sum_fen))})"
-                    + _text_cells_hint(typed_as_text, c_amount),
+                    + (
+                        _text_cells_hint(typed_as_text, c_amount)
+                        # only when the total is a formula and leaving them out is the
+                        # whole difference: otherwise the hint blames the wrong cells
+                        if control == sum_fen - text_fen
+                        and (totals.number, totals.positions[c_amount] + 1) in sheet.formula_cells
+                        else ""
+                    ),
                 )
     _against_ledger(ctx, lines, line_rows, c_amount)
 
