@@ -213,6 +213,8 @@ def test_the_same_lines_in_other_bytes_are_skipped_not_doubled(
     result = run("tally", "import", resaved)
     assert result.exit_code == 0, result.stderr
     assert "nothing new" in result.stdout and "3 rows already in the ledger" in result.stdout
+    # the lines are there already: their total, not a ¥0.00 that reads as an empty sheet
+    assert "recorded total ¥16,000.50" in result.stdout and "¥0.00" not in result.stdout
     assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16000.50")
 
 

@@ -202,7 +202,8 @@ def test_a_filled_template_that_clashes_names_every_cell(
         "down to the fen (got '12.345')",
         "f.xlsx:销售:3:数量 Quantity: quantity is filled but the amount is empty (got '3')",
         "f.xlsx:销售:4:金额(元) Amount (yuan): 2025-26:1 stall M01 meat is already recorded "
-        f"as ¥5,000.00 (batch {sale.batch_id}); import with --replace to supersede it "
+        f"as ¥5,000.00 (batch {sale.batch_id}) with a different amount ¥5,000.00 → "
+        "¥5,100.00; import with --replace to supersede it "
         "(got '5100')",
         "Error: 4 problems found; nothing was written",
     ]
