@@ -50,6 +50,7 @@ def test_a_sound_ledger_checks_silently(market: Ledger, run) -> None:
         "ledger_hash": head.chain_sha256,
         "batch": head.id,
         "problems": [],
+        "notes": [],
     }
 
 
@@ -156,13 +157,14 @@ def test_check_lists_every_problem_and_exits_1(market: Ledger, run, ledger_path:
         in err
     )
     assert "counts nowhere" in err and "¥30.00" in err
-    assert err.strip().splitlines()[-1].startswith("Error: 10 problem(s) found in ledger")
+    assert err.strip().splitlines()[-1].startswith("Error: 9 problem(s) found in ledger")
 
     result = run("check", "--json")
     assert result.exit_code == 1
     kinds = sorted(p["kind"] for p in json.loads(result.stdout)["problems"])
+    assert [n["kind"] for n in json.loads(result.stdout)["notes"]] == ["market-day"]
     assert kinds == sorted(
-        ["outside-season", "market-day", "bad-date", "duplicate-line", "control-total"]
+        ["outside-season", "bad-date", "duplicate-line", "control-total"]
         + ["orphaned-line", "hash-chain"]
         + ["unknown-reference"] * 3
     )
@@ -338,6 +340,27 @@ def test_restore_with_force_brings_back_the_backup(
     assert [line["stall"] for line in json.loads(listed.stdout)] == ["M01"]
     assert run("sale", "add", "2025-26:1", "F01", "food", "12.50").exit_code == 0
     assert run("check").exit_code == 0
+
+
+def test_restore_keeps_the_replaced_ledger_and_says_what_the_backup_lacks(
+    backup: Path, run, ledger_path: Path
+) -> None:
+    """The backup is older than the ledger: the sale made since must not be lost."""
+    before = dump_file(ledger_path)
+    result = run("restore", backup, "--force")
+    assert result.exit_code == 0, result.stderr
+    kept = list(ledger_path.parent.glob(f"{ledger_path.stem}.before-restore-*.sqlite"))
+    assert len(kept) == 1
+    assert dump_file(kept[0]) == before  # the replaced ledger, whole
+    assert f"kept as {kept[0]}" in result.stdout
+    assert "Warning: the backup lacks 1 batch(es) of the replaced ledger" in result.stderr
+    assert str(kept[0]) in result.stderr
+    # a second restore keeps its own copy, never writing over the first
+    again = run("restore", backup, "--force")
+    assert again.exit_code == 0, again.stderr
+    assert len(list(ledger_path.parent.glob(f"{ledger_path.stem}.before-restore-*"))) == 2
+    assert "lacks" not in again.stderr
+    assert dump_file(kept[0]) == before
 
 
 def test_restore_into_a_new_ledger_needs_no_force(backup: Path, run, tmp_path: Path) -> None:

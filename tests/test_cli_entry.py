@@ -17,6 +17,7 @@ from typer.testing import Result
 from iddexi import __version__
 from iddexi.cli import app
 from iddexi.ledger.core import Ledger
+from iddexi.ledger.values import local_minute
 
 Run = Callable[..., Result]
 
@@ -366,10 +367,15 @@ def test_voiding_a_batch_twice_is_refused(run: Run, stocked: Path) -> None:
     ok(voided)
     assert voided.stdout == f"Voided batch {batch} (1 row): typed twice\n"
     before = content(stocked)
-    refused(
-        run("void", batch, "--reason", "again"), f"batch {batch}", "already void", "typed twice"
-    )
+    again = run("void", batch, "--reason", "again")
+    refused(again, f"batch {batch}", "already void", "typed twice")
     assert content(stocked) == before
+    # the void's time as history shows it (local, to the minute), not a UTC ISO stamp
+    conn = sqlite3.connect(stocked)
+    (voided_at,) = conn.execute("SELECT voided_at FROM batches WHERE id = ?", (batch,)).fetchone()
+    conn.close()
+    assert "T" in voided_at and "+" in voided_at  # stored with its offset
+    assert local_minute(voided_at) in again.stderr and voided_at not in again.stderr
 
 
 def test_an_unreadable_batch_number_is_refused_without_a_traceback(run: Run, stocked: Path) -> None:
@@ -489,6 +495,13 @@ def test_a_session_off_the_market_day_is_recorded_with_a_warning(run, market) ->
     assert result.stderr == (
         "Warning: 2026-11-22 is a Sunday; season 2026-27 is held on Saturdays\n"
     )
+    # check lists the accepted day as a warning and still passes the ledger
+    checked = run("check")
+    assert checked.exit_code == 0, checked.output
+    assert "2026-11-22 is a Sunday; season 2026-27 is held on Saturdays" in checked.stderr
+    assert "Warning: " in checked.stderr and "problem" not in checked.stderr
+    document = json.loads(run("check", "--json").stdout)
+    assert document["problems"] == [] and [n["kind"] for n in document["notes"]] == ["market-day"]
 
 
 def test_quantities_come_out_of_json_as_they_went_in(run, market) -> None:

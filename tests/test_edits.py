@@ -5,7 +5,9 @@ Every correction is a new batch; voiding it brings the earlier details back.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -100,6 +102,67 @@ def test_a_season_edit_and_its_void(run: Run, market: Ledger) -> None:
     assert (edited["planned_sessions"], edited["end"], edited["name"]) == (12, "2026-02-07", "冬季")
     ok(run("void", str(last_batch(market)), "--reason", "not decided yet"))
     assert season(run, "2025-26") == before
+
+
+def test_seasons_of_one_kind_whose_dates_overlap_are_refused(
+    run: Run, market: Ledger, ledger_path: Path, tmp_path: Path
+) -> None:
+    """Two spring seasons over the same days would have a year report count both."""
+    ok(
+        run(
+            "season",
+            "add",
+            "2026",
+            "--start",
+            "2026-05-01",
+            "--end",
+            "2026-05-31",
+            "--kind",
+            "spring",
+        )
+    )
+    before = content(ledger_path)
+    twin = ("--start", "2026-05-01", "--end", "2026-05-31", "--kind", "spring")
+    message = refused(run("season", "add", "2026-spring", *twin), "2026-spring", "2026 ")
+    assert "overlap" in message
+    refused(
+        run(
+            "season",
+            "add",
+            "2026-late",
+            "--start",
+            "2026-05-31",
+            "--end",
+            "2026-06-20",
+            "--kind",
+            "spring",
+        ),
+        "overlap",
+        "2026 ",
+    )
+    refused(run("season", "edit", "2024-25", "--end", "2025-12-01"), "overlap", "2025-26")
+    roster = tmp_path / "seasons.csv"
+    roster.write_text("季,开始,结束,类型\n2026-b,2026-05-10,2026-05-20,春季\n", encoding="utf-8")
+    refused(run("tally", "import", str(roster)), "overlap", "2026-b", "2026 ")
+    assert content(ledger_path) == before
+    # other kinds may share the days: a summer season beside the spring one is fine
+    ok(run("season", "add", "2026-summer", *twin[:4], "--kind", "summer"))
+
+
+def test_check_reports_overlapping_seasons_already_in_a_ledger(
+    run: Run, market: Ledger, ledger_path: Path
+) -> None:
+    market.add_season("2026", dt.date(2026, 5, 1), dt.date(2026, 5, 31), kind="spring")
+    market.add_season("2026-other", dt.date(2026, 6, 1), dt.date(2026, 6, 30), kind="spring")
+    conn = sqlite3.connect(ledger_path)  # as an older iddexi let it be written
+    conn.execute("UPDATE seasons SET start_date = '2026-05-15' WHERE code = '2026-other'")
+    conn.commit()
+    conn.close()
+    result = run("check", "--json")
+    assert result.exit_code == 1
+    found = [p for p in json.loads(result.stdout)["problems"] if p["kind"] == "overlapping-seasons"]
+    assert len(found) == 1 and "2026-other" in found[0]["message"]
+    assert found[0]["location"].startswith("season 2026 ")
 
 
 def test_a_season_edit_that_leaves_a_session_out_is_refused(
@@ -200,6 +263,8 @@ def test_history_filters(run: Run, market: Ledger) -> None:
     assert as_json(run("history", "--since", "2999-01-01", "--json")) == []
     assert len(as_json(run("history", "--since", "2000-01-01", "--json"))) == len(every)
     refused(run("history", "--kind", "edit"), "edit")
+    # history shows a correction as 更正 in Chinese; the same word filters it
+    assert as_json(run("history", "--kind", "更正", "--json")) == corrections
     refused(run("history", "--season", "1999"), "1999")
     refused(run("history", "--limit", "0"), "0")
     refused(run("history", "--since", "yesterday"), "yesterday")

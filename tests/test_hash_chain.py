@@ -100,6 +100,7 @@ def test_an_untouched_ledger_checks_clean_and_prints_its_ledger_code(book: Book,
         "ledger_hash": head.chain_sha256,
         "batch": head.id,
         "problems": [],
+        "notes": [],
     }
     history = run("history")
     assert f"Ledger code: {head.chain_sha256[:12]} (after batch {head.id})" in history.stdout

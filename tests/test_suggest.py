@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from iddexi.ledger.suggest import suggest
+from tests.helpers.ledger_state import dump_file
 
 STALLS = {
     "阿拉坦家牛肉 A19": ("A19", "阿拉坦家牛肉"),
@@ -70,3 +71,24 @@ def test_suggestions_cost_nothing_until_a_name_is_missing() -> None:
     code = "import iddexi.cli, iddexi.ledger.core, sys; print('pypinyin' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_stall_given_by_its_exact_name_is_that_stall(market, run) -> None:
+    """The name on the keeper's slip is as good as the code when one stall has it."""
+    result = run("sale", "add", "2025-26:1", "敖日格勒家冬储肉", "奶", "100")
+    assert result.exit_code == 0, result.stderr
+    assert [(s.stall, s.amount_fen) for s in market.sales("2025-26:1")] == [("M01", 100_00)]
+    edited = run("stall", "edit", "其其格奶食", "--operator", "其其格")
+    assert edited.exit_code == 0, edited.stderr
+    assert market.stall("D01").operator == "其其格"
+
+
+def test_a_stall_name_two_stalls_share_is_refused_asking_for_the_code(
+    market, run, ledger_path
+) -> None:
+    market.add_stall("D02", "其其格奶食", category="dairy")
+    before = dump_file(ledger_path)
+    result = run("sale", "add", "2025-26:1", "其其格奶食", "dairy", "100")
+    assert result.exit_code == 1
+    assert "D01, D02" in result.stderr and "code" in result.stderr
+    assert dump_file(ledger_path) == before

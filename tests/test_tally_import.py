@@ -127,7 +127,8 @@ def test_five_different_mistakes_are_all_reported_and_nothing_is_written(
     assert problems[4].endswith("(got 'milk shake')")
     assert problems[5] == (
         "bad.csv:7:amount: 2025-26:1 stall F01 food is already recorded as ¥500.00 "
-        f"(batch {before[-1]['id']}); import with --replace to supersede it (got '600')"
+        f"(batch {before[-1]['id']}) with a different amount ¥500.00 → ¥600.00; "
+        "import with --replace to supersede it (got '600')"
     )
     assert history(run) == before
 
@@ -212,6 +213,8 @@ def test_the_same_lines_in_other_bytes_are_skipped_not_doubled(
     result = run("tally", "import", resaved)
     assert result.exit_code == 0, result.stderr
     assert "nothing new" in result.stdout and "3 rows already in the ledger" in result.stdout
+    # the lines are there already: their total, not a ¥0.00 that reads as an empty sheet
+    assert "recorded total ¥16,000.50" in result.stdout and "¥0.00" not in result.stdout
     assert sum(sales_of(run, "2025-26:1").values()) == Decimal("16000.50")
 
 
@@ -493,6 +496,24 @@ def test_a_clash_in_quantity_alone_says_what_differs(market: Ledger, run, tmp_pa
     assert result.exit_code == 1
     assert "already recorded as ¥1,200.00" in result.stderr
     assert "with a different quantity 3 → 4" in result.stderr
+
+
+def test_a_clash_names_the_changed_amount_before_the_other_fields(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    first = write(
+        tmp_path / "a.csv", "季,场次,摊位,类别,金额,数量,单位\n2025-26,1,M01,肉,12800.50,160,kg\n"
+    )
+    assert run("tally", "import", first).exit_code == 0
+    before = history(run)
+    again = write(tmp_path / "b.csv", '季,场次,摊位,类别,金额\n2025-26,1,M01,肉,"1,200"\n')
+    result = run("tally", "import", again)
+    assert result.exit_code == 1
+    assert (
+        "already recorded as ¥12,800.50 (batch {batch}) with a different amount "
+        "¥12,800.50 → ¥1,200.00, quantity 160 → (empty), unit kg → (empty);"
+    ).format(batch=before[-1]["id"]) in result.stderr
+    assert history(run) == before
 
 
 def _two_sales_sheets(path: Path, first: list[list], second: list[list]) -> Path:

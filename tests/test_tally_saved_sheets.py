@@ -169,20 +169,55 @@ def test_dates_without_a_year_take_it_from_the_season(market: Ledger, run, tmp_p
     )
 
 
-def test_a_totals_mismatch_names_the_amounts_typed_as_text(
-    market: Ledger, run, ledger_path: Path, tmp_path: Path
-) -> None:
+def _sales_with_total(path: Path, amounts: list[object], total: object, formula: bool) -> Path:
+    """A sales sheet whose totals row holds ``total``: typed, or as the value Excel saved
+    for =SUM() over the amounts (openpyxl writes formulas without one: put it in)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Sales"
     ws.append(["season", "session", "stall", "category", "amount"])
-    ws.append(["2025-26", 1, "M01", "meat", 100])
-    ws.append(["2025-26", 1, "D01", "dairy", "1.2万"])
-    ws.append(["合计", None, None, None, 100])  # what =SUM(E2:E3) saved
-    wb.save(tmp_path / "s.xlsx")
-    stderr = refused(run, ledger_path, tmp_path / "s.xlsx")
+    for stall, amount in zip(["M01", "D01", "F01"], amounts, strict=False):
+        ws.append(["2025-26", 1, stall, "meat", amount])
+    last = len(amounts) + 1
+    ws.append(["合计", None, None, None, f"=SUM(E2:E{last})" if formula else total])
+    wb.save(path)
+    if formula:
+        import zipfile
+
+        with zipfile.ZipFile(path) as old:
+            parts = {name: old.read(name) for name in old.namelist()}
+        sheet = "xl/worksheets/sheet1.xml"
+        parts[sheet] = parts[sheet].replace(
+            f"<f>SUM(E2:E{last})</f><v /></c>".encode(),
+            f"<f>SUM(E2:E{last})</f><v>{total}</v></c>".encode(),
+        )
+        with zipfile.ZipFile(path, "w") as new:
+            for name, data in parts.items():
+                new.writestr(name, data)
+    return path
+
+
+def test_a_totals_mismatch_names_the_amounts_typed_as_text(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    """=SUM() leaves out amounts typed as text: exactly the difference, so say so."""
+    path = _sales_with_total(tmp_path / "s.xlsx", [100, "1.2万"], 100, formula=True)
+    stderr = refused(run, ledger_path, path)
     assert "s.xlsx:Sales:4:amount: the totals row says ¥100.00" in stderr
     assert "typed as text in row 3 (1.2万)" in stderr
+
+
+def test_a_totals_mismatch_blames_text_amounts_only_when_they_explain_it(
+    market: Ledger, run, ledger_path: Path, tmp_path: Path
+) -> None:
+    """A typed total, or a SUM whose gap is not the text amounts: no hint at the wrong cell."""
+    typed = _sales_with_total(tmp_path / "t.xlsx", [12500, "1.2万", 3000], 30000, formula=False)
+    stderr = refused(run, ledger_path, typed)
+    assert "the totals row says ¥30,000.00 but the lines add up to ¥27,500.00" in stderr
+    assert "typed as text" not in stderr
+    other = _sales_with_total(tmp_path / "f.xlsx", [12500, "1.2万", 3000], 30000, formula=True)
+    stderr = refused(run, ledger_path, other)
+    assert "lines add up to ¥27,500.00" in stderr and "typed as text" not in stderr
 
 
 def test_reading_a_big_workbook_reports_progress(market: Ledger, tmp_path: Path) -> None:

@@ -97,6 +97,19 @@ def test_english_template(market: Ledger, run, tmp_path: Path) -> None:
     assert [c.value for c in wb["lists"]["C"][1:4]] == ["full", "sample", "estimate"]
 
 
+def test_a_template_for_a_day_off_the_market_day_warns_as_session_add_does(
+    market: Ledger, run, tmp_path: Path
+) -> None:
+    sunday = run("tally", "template", "2025-26:2025-12-21", "-o", "sun.xlsx")
+    assert sunday.exit_code == 0, sunday.stderr
+    assert sunday.stderr == (
+        "Warning: 2025-12-21 is a Sunday; season 2025-26 is held on Saturdays\n"
+    )
+    assert (tmp_path / "sun.xlsx").exists()
+    saturday = run("tally", "template", "2025-26:2025-12-20", "-o", "sat.xlsx")
+    assert saturday.exit_code == 0 and saturday.stderr == ""
+
+
 def fill(path: Path, out: Path, session: dict[str, object], amounts: dict[str, list]) -> Path:
     """Fill a template as an organiser would (here with openpyxl) and save it as ``out``."""
     wb = openpyxl.load_workbook(path)
@@ -189,7 +202,8 @@ def test_a_filled_template_that_clashes_names_every_cell(
         "down to the fen (got '12.345')",
         "f.xlsx:销售:3:数量 Quantity: quantity is filled but the amount is empty (got '3')",
         "f.xlsx:销售:4:金额(元) Amount (yuan): 2025-26:1 stall M01 meat is already recorded "
-        f"as ¥5,000.00 (batch {sale.batch_id}); import with --replace to supersede it "
+        f"as ¥5,000.00 (batch {sale.batch_id}) with a different amount ¥5,000.00 → "
+        "¥5,100.00; import with --replace to supersede it "
         "(got '5100')",
         "Error: 4 problems found; nothing was written",
     ]

@@ -8,7 +8,7 @@ import typer
 
 from iddexi.cli.common import JsonOption, ledger, print_json, say, word
 from iddexi.i18n import N_, _, ngettext
-from iddexi.ledger.values import parse_bounded, parse_count, parse_date
+from iddexi.ledger.values import local_minute, parse_bounded, parse_count, parse_date
 
 
 def init(ctx: typer.Context) -> None:
@@ -64,7 +64,7 @@ def history(
         [
             (
                 b.id,
-                _local_minute(b.created_at),
+                local_minute(b.created_at),
                 b.created_by,
                 word(b.kind),
                 b.source,
@@ -98,13 +98,3 @@ def void(
             batch=voided.id, rows=rows, reason=voided.reason
         )
     )
-
-
-def _local_minute(stamp: str) -> str:
-    """A batch's time in this machine's zone (TZ): stamps keep the offset they were made in."""
-    import datetime as dt
-
-    try:
-        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:  # not written by iddexi: show it as it is
-        return stamp

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from iddexi.cli.common import JsonOption, print_json, state
+from iddexi.cli.common import JsonOption, print_json, state, warn
 from iddexi.i18n import _
 from iddexi.ledger.errors import ProblemsError
 
@@ -23,10 +23,18 @@ def check(ctx: typer.Context, json: JsonOption = False) -> None:
     from iddexi.ledger.integrity import check_file, file_head
 
     path = _ledger_path(ctx)
-    problems = check_file(path)
+    found = check_file(path)
+    problems = [p for p in found if not p.is_note]
+    notes = [p for p in found if p.is_note]
     head = file_head(path)
     if json:
-        print_json({**head.as_json(), "problems": [p.as_json() for p in problems]})
+        print_json(
+            {
+                **head.as_json(),
+                "problems": [p.as_json() for p in problems],
+                "notes": [p.as_json() for p in notes],
+            }
+        )
         if problems:
             raise typer.Exit(1)
         return
@@ -35,6 +43,8 @@ def check(ctx: typer.Context, json: JsonOption = False) -> None:
             code=head.code, batch=head.batch if head.batch is not None else "-"
         )
     )
+    for note in notes:  # accepted with a warning when entered: worth a look, not a failure
+        warn(str(note))
     if problems:
         raise ProblemsError(
             problems,
@@ -86,3 +96,11 @@ def restore(
             count=done.batches, source=source, path=done.path
         )
     )
+    if done.replaced_copy is not None:
+        typer.echo(_("The replaced ledger is kept as {path}").format(path=done.replaced_copy))
+    if done.batches_lacking:
+        warn(
+            _(
+                "the backup lacks {count} batch(es) of the replaced ledger; they are only in {path}"
+            ).format(count=done.batches_lacking, path=done.replaced_copy)
+        )

@@ -57,7 +57,7 @@ def template(
     from iddexi.tally.template import write_template
 
     check_language(lang)  # before the ledger is opened: a refusal creates nothing
-    written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force)
+    written = write_template(ledger(ctx), session, out, lang=lang, overwrite=force, warn=warn)
     typer.echo(_("Wrote {path} for session {session}.").format(path=written, session=session))
 
 
@@ -130,11 +130,21 @@ def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
             file=name, batch=outcome.already_in
         )
     parts = ["+".join(_(kind) for kind in outcome.kind.split("+"))]
-    if outcome.rows == 0:
+    # a re-saved sheet changes nothing: say its rows are there already, and their total
+    unchanged = outcome.rows == 0 and outcome.skipped > 0
+    if unchanged:
+        parts.append(
+            _("nothing new: all {rows} already in the ledger").format(rows=_rows(outcome.skipped))
+        )
+        if outcome.unchanged_fen or outcome.kind in ("sales", "template"):
+            parts.append(
+                _("recorded total {amount}").format(amount=format_yuan(outcome.unchanged_fen))
+            )
+    elif outcome.rows == 0:
         parts.append(_("nothing new"))
     else:
         parts.append(_rows(outcome.rows))
-    if outcome.total_fen or outcome.kind in ("sales", "template"):
+    if not unchanged and (outcome.total_fen or outcome.kind in ("sales", "template")):
         parts.append(_("total {amount}").format(amount=format_yuan(outcome.total_fen)))
     if outcome.replaced:
         parts.append(
@@ -142,7 +152,7 @@ def describe(outcome: ImportOutcome, *, dry_run: bool = False) -> str:
                 count=f"{outcome.replaced:,}"
             )
         )
-    if outcome.skipped:
+    if outcome.skipped and not unchanged:
         parts.append(
             _("{rows} already in the ledger unchanged").format(rows=_rows(outcome.skipped))
         )

@@ -7,10 +7,10 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
-from iddexi.ledger.edits import BATCH_KINDS
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
 from iddexi.ledger.records import Batch
-from iddexi.ledger.values import clean_text
+from iddexi.ledger.values import clean_text, local_minute
+from iddexi.ledger.words import BATCH_KIND, pick
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -80,14 +80,8 @@ class BatchesMixin:
         where: list[str] = []
         params: dict[str, object] = {}
         if kind is not None:
-            if kind not in BATCH_KINDS:
-                raise InputError(
-                    _("batch kind {kind!r} is not one of {kinds}").format(
-                        kind=kind, kinds=", ".join(BATCH_KINDS)
-                    )
-                )
             where.append("b.kind = :kind")
-            params["kind"] = kind
+            params["kind"] = pick(BATCH_KIND, kind, "batch kind")
         if season is not None:
             code = self.season(season).code  # type: ignore[attr-defined]
             where.append(_TOUCHES_SEASON)
@@ -145,7 +139,9 @@ class BatchesMixin:
             if batch.voided_at:
                 raise ConflictError(
                     _("batch {batch_id} is already void (since {voided_at}: {reason})").format(
-                        batch_id=batch_id, voided_at=batch.voided_at, reason=batch.reason
+                        batch_id=batch_id,
+                        voided_at=local_minute(batch.voided_at),
+                        reason=batch.reason,
                     )
                 )
             voided = self.conn.execute(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from iddexi.ledger.chain import fresh_sales_rows, record_superseded
 from iddexi.ledger.gates import GateCount
 from iddexi.ledger.records import Season, Stall
+from iddexi.ledger.reference import refuse_overlapping_seasons
 from iddexi.ledger.sessions import SESSION_FIELDS
 
 if TYPE_CHECKING:
@@ -298,6 +299,8 @@ def write_plan(ledger: Ledger, plan: Plan, batch_id: int) -> None:
         " planned_sessions = ?, market_day = ?, batch_id = ? WHERE code = ?",
         season_values[len(plan.seasons) :],
     )
+    if plan.seasons or plan.season_updates:
+        refuse_overlapping_seasons(conn, [s.code for s in plan.seasons + plan.season_updates])
     stall_values = [
         (s.name, s.operator, s.township, int(s.herder), s.category, batch_id, s.code)
         for s in plan.stalls + plan.stall_updates

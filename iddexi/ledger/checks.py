@@ -29,6 +29,11 @@ CONTROL_TOTAL = "control-total"
 BAD_AMOUNT = "bad-amount"
 DUPLICATE_SESSION = "duplicate-session"
 SCHEMA = "schema"
+OVERLAPPING_SEASONS = "overlapping-seasons"
+
+#: Kinds `check` lists as notes, not problems: things a command accepted with a warning
+#: (a session on another day than the season's market day), so the ledger is still sound.
+NOTE_KINDS = frozenset({MARKET_DAY})
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,10 @@ class LedgerProblem(Problem):
     """A problem found in the ledger; ``kind`` is one of the constants of this module."""
 
     kind: str = INTEGRITY
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind in NOTE_KINDS
 
     def as_json(self) -> dict:
         return {
@@ -158,6 +167,23 @@ def session_date_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
         if off_day:
             problems.append(LedgerProblem(where, off_day, date, kind=MARKET_DAY))
     return problems
+
+
+def overlapping_season_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
+    """Seasons of the same kind whose dates overlap: a year report counts both."""
+    from iddexi.ledger.reference import overlapping_seasons
+
+    return [
+        LedgerProblem(
+            f"season {code} ({start} … {end})",
+            _(
+                "overlaps {kind} season {other} ({other_start} … {other_end}): "
+                "sessions in both are counted twice; `iddexi season edit` one of them"
+            ).format(kind=kind, other=other, other_start=other_start, other_end=other_end),
+            kind=OVERLAPPING_SEASONS,
+        )
+        for code, start, end, other, other_start, other_end, kind in overlapping_seasons(conn)
+    ]
 
 
 def duplicate_problems(conn: sqlite3.Connection) -> list[LedgerProblem]:
@@ -317,6 +343,7 @@ CHECKS: tuple[Check, ...] = (
     orphan_problems,
     amount_problems,
     session_date_problems,
+    overlapping_season_problems,
     duplicate_session_problems,
     duplicate_problems,
     control_total_problems,

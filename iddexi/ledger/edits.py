@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError
 from iddexi.ledger.records import Season, Session, Stall, Township
+from iddexi.ledger.reference import refuse_overlapping_seasons
 from iddexi.ledger.sessions import market_day_mismatch
 from iddexi.ledger.words import MARKET_DAY, TOWNSHIP_KIND, pick
 
@@ -53,7 +54,7 @@ class EditsMixin:
     if TYPE_CHECKING:
 
         def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
-        def stall(self, code: str) -> Stall: ...
+        def stall(self, code: str, *, by_name: bool = False) -> Stall: ...
         def season(self, code: str) -> Season: ...
         def townships(self) -> list[Township]: ...
         def require_township(self, name: str) -> str: ...
@@ -92,7 +93,7 @@ class EditsMixin:
         if category is not None:
             wanted["category"] = self.resolve_category(category) if category.strip() else None
         with self.batch("correction", source) as batch_id:
-            stall = self.stall(code)
+            stall = self.stall(code, by_name=True)
             changes = _changed(stall._asdict(), wanted)
             if not changes:
                 raise InputError(
@@ -155,6 +156,7 @@ class EditsMixin:
             stored = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in changes.items()}
             _insert(self.conn, "season_revisions", "season", season.code, batch_id, stored)
             self._refuse_sessions_outside(season.code)
+            refuse_overlapping_seasons(self.conn, [season.code])
         options = {"start_date": "start", "end_date": "end", "planned_sessions": "planned"}
         return self.season(season.code), [options.get(k, k) for k in changes]
 

@@ -147,6 +147,10 @@ class CopyResult:
     path: Path
     batches: int
     schema_version: int
+    #: the ledger a restore replaced, kept beside it; and how many of its batches the
+    #: restored backup does not have (they are only in that copy now)
+    replaced_copy: Path | None = None
+    batches_lacking: int = 0
 
 
 def _copy(source: sqlite3.Connection, target: Path) -> None:
@@ -304,6 +308,8 @@ def restore_ledger(
                 _verify_copy(copy, source, despite_problems=despite_problems)
             finally:
                 copy.close()
+            kept = _keep_replaced(target)
+            lacking = _batches_lacking(kept, temporary) if kept else 0
             _install(temporary, target)
         except sqlite3.DatabaseError as exc:
             raise LedgerFileError(
@@ -325,7 +331,63 @@ def restore_ledger(
         raise
     finally:
         remove_temporary(temporary)
-    return CopyResult(target, batches, version)
+    return CopyResult(target, batches, version, kept, lacking)
+
+
+def _keep_replaced(target: Path) -> Path | None:
+    """Copy the ledger a restore is about to replace to a new file beside it
+    (``NAME.before-restore-YYYYMMDD-HHMMSS.sqlite``, created exclusively, through SQLite's
+    backup API), so entries made after the backup are never lost; None when there is no
+    SQLite ledger to keep."""
+    if _page_size(target) is None:
+        return None
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    for attempt in range(1, 100):
+        suffix = "" if attempt == 1 else f"-{attempt}"
+        kept = target.with_name(f"{target.stem}.before-restore-{stamp}{suffix}.sqlite")
+        try:
+            os.close(os.open(kept, flags, 0o666))
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise LedgerFileError(
+            _("cannot keep a copy of {target} before restoring: every name was taken").format(
+                target=target
+            )
+        )
+    try:
+        live = sqlite3.connect(target, isolation_level=None, timeout=30)
+        try:
+            dest = sqlite3.connect(kept, isolation_level=None, timeout=30)
+            try:
+                live.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
+            finally:
+                dest.close()
+        finally:
+            live.close()
+    except BaseException:
+        remove_temporary(kept)
+        raise
+    return kept
+
+
+def _batches_lacking(replaced: Path, restored: Path) -> int:
+    """How many batches of the replaced ledger the restored copy does not hold (same
+    number and time made)."""
+    conn = sqlite3.connect(replaced, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS restored", (str(restored),))
+        return conn.execute(
+            "SELECT count(*) FROM main.batches b WHERE NOT EXISTS (SELECT 1 FROM"
+            " restored.batches r WHERE r.id = b.id AND r.created_at IS b.created_at)"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0  # the replaced file is not a ledger we can read: nothing to compare
+    finally:
+        conn.close()
 
 
 def _admit(conn: sqlite3.Connection, source: Path) -> int:

@@ -29,6 +29,49 @@ def _text(value: str | None, what: str, *, required: bool = False) -> str | None
     return clean_text(value, what, required=required)
 
 
+def overlapping_seasons(
+    conn: sqlite3.Connection, codes: list[str] | None = None
+) -> list[tuple[str, str, str, str, str, str, str]]:
+    """Pairs of current seasons of the same kind whose dates overlap (a session in both
+    would be counted twice by a year report), as (code, start, end, other, start, end,
+    kind); only pairs with one of ``codes`` when given."""
+    rows = conn.execute(
+        "SELECT a.code, a.start_date, a.end_date, b.code, b.start_date, b.end_date, a.kind"
+        " FROM current_seasons a JOIN current_seasons b ON a.kind = b.kind"
+        " AND a.code < b.code AND a.start_date <= b.end_date AND b.start_date <= a.end_date"
+        " ORDER BY a.start_date, a.code, b.code"
+    ).fetchall()
+    if codes is None:
+        return rows
+    return [r for r in rows if r[0] in codes or r[3] in codes]
+
+
+def refuse_overlapping_seasons(conn: sqlite3.Connection, codes: list[str]) -> None:
+    """Refuse (inside the write's transaction) a season overlapping one of the same kind."""
+    clash = overlapping_seasons(conn, codes)
+    if clash:
+        code, start, end, other, other_start, other_end, kind = clash[0]
+        if code not in codes:
+            code, start, end, other, other_start, other_end = (
+                other, other_start, other_end, code, start, end
+            )  # fmt: skip
+        raise ConflictError(
+            _(
+                "season {code} ({start} … {end}) would overlap {kind} season {other} "
+                "({other_start} … {other_end}): its sessions would be counted twice; "
+                "change the dates or the kind"
+            ).format(
+                code=code,
+                start=start,
+                end=end,
+                kind=kind,
+                other=other,
+                other_start=other_start,
+                other_end=other_end,
+            )
+        )
+
+
 class ReferenceMixin:
     conn: sqlite3.Connection
 
@@ -85,6 +128,7 @@ class ReferenceMixin:
                     batch_id,
                 ),
             )
+            refuse_overlapping_seasons(self.conn, [code])
         return self.season(code)
 
     def _season_row(self, code: str) -> tuple | None:
@@ -326,12 +370,32 @@ class ReferenceMixin:
         ).fetchall()
         return [Stall(c, n, o, t, bool(h), cat) for c, n, o, t, h, cat in rows]
 
-    def stall(self, code: str) -> Stall:
+    def _stall_by_name(self, name: str) -> tuple | None:
+        """The stall whose name is exactly ``name`` (people type the name on the slip);
+        a name two stalls share is refused, naming their codes."""
+        rows = self.conn.execute(
+            "SELECT code, name, operator, township, herder, category FROM current_stalls"
+            " WHERE name = ? ORDER BY code",
+            (name.strip(),),
+        ).fetchall()
+        if len(rows) > 1:
+            raise InputError(
+                _("{count} stalls are named {name}: {codes}; give the stall's code").format(
+                    count=len(rows), name=name.strip(), codes=", ".join(r[0] for r in rows)
+                )
+            )
+        return rows[0] if rows else None
+
+    def stall(self, code: str, *, by_name: bool = False) -> Stall:
+        """The stall with this code; with ``by_name``, also one whose exact name it is
+        (commands people type; not the web pages, whose address names the code)."""
         row = self.conn.execute(
             "SELECT code, name, operator, township, herder, category FROM current_stalls"
             " WHERE code = ? COLLATE NOCASE",
             (code.strip(),),
         ).fetchone()
+        if row is None and by_name:
+            row = self._stall_by_name(code)
         if row is None:
             from iddexi.ledger.suggest import did_you_mean
 

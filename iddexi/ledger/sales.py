@@ -52,7 +52,7 @@ class SalesMixin:
 
         def batch(self, kind: str, source: str, **kw: object) -> AbstractContextManager[int]: ...
         def resolve_session(self, ref: str, *, totals: bool = True) -> Session: ...
-        def stall(self, code: str) -> Stall: ...
+        def stall(self, code: str, *, by_name: bool = False) -> Stall: ...
         def resolve_category(self, text: str) -> str: ...
 
     def add_sale(
@@ -82,7 +82,7 @@ class SalesMixin:
             raise InputError(_("quantity {quantity} is negative").format(quantity=quantity))
         unit = clean_text(unit, "unit")
         note = clean_text(note, "note", multiline=True)
-        stall = self.stall(stall_code)
+        stall = self.stall(stall_code, by_name=True)
         category_code = self.resolve_category(category)
         # The amount is the batch's control total, so `iddexi check` notices a line
         # changed behind the ledger's back, as it does for an imported file's totals row.

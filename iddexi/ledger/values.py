@@ -219,6 +219,15 @@ _DATE_PATTERNS = (
 )
 
 
+def local_minute(stamp: str) -> str:
+    """A batch's time in this machine's zone (TZ), to the minute: stamps keep the offset
+    they were made in, people read the time on their wall."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:  # not written by iddexi: show it as it is
+        return stamp
+
+
 def parse_date(value: object, what: str = "date") -> dt.date:
     """A calendar date from ``2025-12-06``, ``2025/12/6``, ``2025年12月6日`` or a spreadsheet date."""
     if isinstance(value, dt.datetime):

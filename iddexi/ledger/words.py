@@ -72,6 +72,18 @@ COUNT_METHOD = Choices(
     N_("full, sample, estimate (全数清点, 抽样估算, 估算)"),
 )
 
+#: A batch kind as its code or as `history` shows it in Chinese (更正 …).
+BATCH_KIND = Choices(
+    {
+        "setup": ("基础资料",),
+        "entry": ("录入",),
+        "correction": ("更正",),
+        "import": ("导入",),
+        "demo": ("演示",),
+    },
+    N_("setup, entry, correction, import, demo (基础资料, 录入, 更正, 导入, 演示)"),
+)
+
 
 # the names of values that a refusal mentions ("season kind 'x' is not one of …"),
 # translated where the message is made
@@ -81,6 +93,7 @@ WHAT = (
     N_("batch"), N_("session"), N_("planned sessions"), N_("name"), N_("stall name"),
     N_("township name"), N_("operator"), N_("Chinese label"), N_("English label"),
     N_("alias"), N_("stall code"), N_("the reason"), N_("minutes"), N_("note"), N_("unit"),
+    N_("batch kind"),
 )  # fmt: skip
 
 

@@ -67,6 +67,8 @@ class ImportOutcome:
     categories: tuple[tuple[str, str], ...] = ()
     new_sessions: tuple[str, ...] = ()  # sessions the file creates, e.g. "2025-26:3 (2025-12-06)"
     warnings: tuple[str, ...] = ()  # e.g. a session on another weekday than the market day
+    # a file that changes nothing: the total of its sales lines, all already recorded
+    unchanged_fen: int = 0
 
 
 class _DryRun(Exception):
@@ -238,8 +240,10 @@ def _import_one(
         carried = sum(p.carried for p in plans)
         written = sum(p.total_fen for p in plans)
         skipped = sum(p.skipped for p in plans)
+        unchanged = 0
         if rows == carried:  # the file changes nothing: no batch
             step.undo()
+            unchanged = written
             batch_id, rows, written, skipped, carried = None, 0, 0, skipped + carried, 0
         elif control is None and not problems and any(p.lines for p in plans):
             bulk.record_control_total(ledger, batch_id, written)
@@ -261,6 +265,7 @@ def _import_one(
         categories=tuple(sorted(extras.categories.items())),
         new_sessions=tuple(extras.new_sessions),
         warnings=tuple(extras.warnings),
+        unchanged_fen=unchanged,
     )
 
 

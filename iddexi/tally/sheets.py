@@ -98,6 +98,7 @@ class Sheet:
     duplicate_headers: tuple[str, ...] = ()
     hidden: bool = False
     unreadable: tuple[Problem, ...] = ()
+    formula_cells: frozenset[tuple[int, int]] = frozenset()  # (row, column) of formulas
 
     def location(self, row: int | None = None, column: str | None = None) -> str:
         """``FILE``, ``FILE:SHEET``, ``FILE:SHEET:ROW`` or ``FILE:SHEET:ROW:COLUMN``.

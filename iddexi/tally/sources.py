@@ -280,6 +280,8 @@ def _read_workbook(
                 problems += uncalculated_problems(layout.uncalculated, sheet.header_row, locate)
             if problems:
                 sheet = replace(sheet, unreadable=(*sheet.unreadable, *problems))
+            if layout.formulas:
+                sheet = replace(sheet, formula_cells=frozenset(layout.formulas))
             sheets.append(sheet)
     except IddexiError:
         raise

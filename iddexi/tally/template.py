@@ -16,12 +16,13 @@ import datetime as dt
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iddexi.i18n import _
 from iddexi.ledger.errors import ConflictError, InputError, NotFoundError
-from iddexi.ledger.sessions import split_session_ref
+from iddexi.ledger.sessions import market_day_mismatch, split_session_ref
 from iddexi.ledger.values import fen_to_yuan, parse_date
 from iddexi.ledger.words import COUNT_METHOD_LABELS
 from iddexi.render.labels import check_language
@@ -117,11 +118,18 @@ def _target(ledger: Ledger, ref: str) -> tuple[Season, dt.date, Session | None]:
 
 
 def write_template(
-    ledger: Ledger, session_ref: str, out: Path, lang: str = "zh", *, overwrite: bool = False
+    ledger: Ledger,
+    session_ref: str,
+    out: Path,
+    lang: str = "zh",
+    *,
+    overwrite: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Write the tally workbook for one session to ``out`` (.xlsx); returns the path.
 
     An existing file is only replaced with ``overwrite``: it may be a filled sheet.
+    ``warn`` hears what `session add` would warn about (a day off the market day).
     """
     out = Path(out)
     if out.suffix.lower() != ".xlsx":
@@ -140,6 +148,9 @@ def write_template(
         )
     check_language(lang)
     season, date, session = _target(ledger, session_ref)
+    off_day = market_day_mismatch(season, date)
+    if off_day and warn is not None:
+        warn(off_day)
 
     from openpyxl import Workbook
 

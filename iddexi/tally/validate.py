@@ -91,6 +91,7 @@ def validate_sales(
     sum_fen = 0
     filled = 0  # rows with an amount: a template without any is unfilled
     typed_as_text: list[Row] = []  # amounts a SUM() formula leaves out (xlsx)
+    text_fen = 0  # what they add up to
     workbook = sheet.name is not None
     amount_problems = False
     add = problems.append
@@ -139,11 +140,12 @@ def validate_sales(
 
         fen: int | None = None
         filled += 1
-        if workbook and type(amount) is str:
-            typed_as_text.append(row)
         try:
             fen = amount_fen(amount)
             sum_fen += fen
+            if workbook and type(amount) is str:
+                typed_as_text.append(row)
+                text_fen += fen
         except InputError as exc:
             if is_blank(amount):
                 fail(row, c_amount, _("amount is empty; write 0 for a stall that sold nothing"))
@@ -258,7 +260,14 @@ def validate_sales(
                         added=format_yuan(sum_fen),
                         difference=format_yuan(abs(control - sum_fen)),
                     )
-                    + _text_cells_hint(typed_as_text, c_amount),
+                    + (
+                        _text_cells_hint(typed_as_text, c_amount)
+                        # only when the total is a formula and leaving them out is the
+                        # whole difference: otherwise the hint blames the wrong cells
+                        if control == sum_fen - text_fen
+                        and (totals.number, totals.positions[c_amount] + 1) in sheet.formula_cells
+                        else ""
+                    ),
                 )
     _against_ledger(ctx, lines, line_rows, c_amount)
 
@@ -348,8 +357,8 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
                 )
             )
             continue
-        differences = _differences(old, quantity, unit, note)
-        if fen == old.amount_fen and not differences:
+        differences = _differences(old, fen, quantity, unit, note)
+        if not differences:
             plan.voids.append(old.sale_id)
             plan.lines.append(line)
             plan.carried_lines += 1
@@ -376,17 +385,29 @@ def _against_ledger(ctx: Context, lines: list[LineRow], rows: list[Row], amount:
             )
 
 
-def _differences(old: LiveLine, quantity: object, unit: object, note: object) -> str:
-    """What a line changes besides the amount: "quantity 3 → 4, note (empty) → 退货"."""
+def _differences(old: LiveLine, fen: int, quantity: object, unit: object, note: object) -> str:
+    """What a line changes, the amount first: "amount ¥12.00 → ¥13.00, quantity 3 → 4"."""
+    amount = (
+        [
+            _("amount {before} → {after}").format(
+                before=format_yuan(old.amount_fen), after=format_yuan(fen)
+            )
+        ]
+        if fen != old.amount_fen
+        else []
+    )
     pairs = (
         ("quantity", old.quantity, None if quantity is None else Decimal(quantity)),
         ("unit", old.unit, unit),
         ("note", old.note, note),
     )
     return ", ".join(
-        f"{what} {_shown(before)} → {_shown(after)}"
-        for what, before, after in pairs
-        if before != after
+        amount
+        + [
+            f"{what} {_shown(before)} → {_shown(after)}"
+            for what, before, after in pairs
+            if before != after
+        ]
     )
 
 

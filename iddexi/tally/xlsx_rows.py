@@ -61,6 +61,8 @@ class SheetLayout:
     shown_columns: list[tuple[int, int]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    #: (row, column) of every formula cell: a totals row's =SUM() explains some mismatches
+    formulas: list[tuple[int, int]] = field(default_factory=list)
 
 
 _RANGE = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})(?::([A-Za-z]{1,3})([0-9]{1,7}))?")
@@ -267,6 +269,7 @@ def worksheet_rows(
                             values.extend([None] * gap)
                         values.append(value)
                     if formulas and cell.find(f_tag) is not None:
+                        layout.formulas.append((number, column))
                         saved = cell.find(v_tag)
                         if saved is None:
                             # an inline string (even an empty one) is the saved result
