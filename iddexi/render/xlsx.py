@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iddexi.render.labels import label
-from iddexi.render.xlsx_sheet import COUNT, NUMBER, PERCENT, POINTS_EN, POINTS_ZH, YUAN, SheetWriter
+from iddexi.render.xlsx_sheet import (
+    COUNT,
+    NUMBER,
+    PERCENT,
+    POINTS_EN,
+    POINTS_ZH,
+    YUAN,
+    SheetWriter,
+    write_only_workbook,
+)
 from iddexi.render.xlsx_summary import frac, summary_sheet, window_lines, yuan
 
 if TYPE_CHECKING:
@@ -36,20 +45,18 @@ def write_workbook(
 
     ``rows_written`` is called now and then with the number of raw lines written so far.
     """
-    from openpyxl import Workbook
-
     # write-only: rows go to disk as they are made, so a season of 100,000 lines costs
     # little more than writing its raw lines once (and little memory)
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "iddexi"
-    wb.properties.title = f"{label('report_title', lang)} {report.season.code}"
-    summary_sheet(SheetWriter(wb.create_sheet(label("sheet_summary", lang))), report, lang)
-    _sessions(SheetWriter(wb.create_sheet(label("sheet_sessions", lang))), report, lang)
-    _categories(SheetWriter(wb.create_sheet(label("sheet_categories", lang))), report, lang)
-    _stalls(SheetWriter(wb.create_sheet(label("sheet_stalls", lang))), report, lang)
-    _hosts(SheetWriter(wb.create_sheet(label("sheet_townships", lang))), report, lang)
-    _lines(SheetWriter(wb.create_sheet(label("sheet_lines", lang))), report, lang, rows_written)
-    wb.save(path)
+    with write_only_workbook() as wb:
+        wb.properties.title = f"{label('report_title', lang)} {report.season.code}"
+        summary_sheet(SheetWriter(wb.create_sheet(label("sheet_summary", lang))), report, lang)
+        _sessions(SheetWriter(wb.create_sheet(label("sheet_sessions", lang))), report, lang)
+        _categories(SheetWriter(wb.create_sheet(label("sheet_categories", lang))), report, lang)
+        _stalls(SheetWriter(wb.create_sheet(label("sheet_stalls", lang))), report, lang)
+        _hosts(SheetWriter(wb.create_sheet(label("sheet_townships", lang))), report, lang)
+        lines = SheetWriter(wb.create_sheet(label("sheet_lines", lang)))
+        _lines(lines, report, lang, rows_written)
+        wb.save(path)
     return path
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +65,23 @@ def _shown(value: object, number_format: str | None) -> str:
             return f"¥{Decimal(value):,.2f}"
         return f"{value:,}"
     return str(value)
+
+
+@contextmanager
+def write_only_workbook() -> Iterator[Any]:
+    """An openpyxl write-only workbook whose half-written sheets are closed if writing
+    fails, so their temporary files go and nothing is left to fail again when collected."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "iddexi"
+    try:
+        yield wb
+    except BaseException:
+        for ws in wb.worksheets:
+            with suppress(Exception):
+                ws.close()
+        raise
 
 
 def _format_of(value: object, number_format: str | None) -> str | None:
