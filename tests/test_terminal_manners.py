@@ -85,3 +85,22 @@ def test_a_report_into_a_fresh_folder_needs_no_force(demo, run, tmp_path) -> Non
     result = run(*REF, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert any(Path(out).glob("*.xlsx"))
+
+
+def test_report_year_refuses_to_overwrite_its_files(demo, run, tmp_path) -> None:  # noqa: F811
+    out = tmp_path / "year"
+    assert run("report", "year", "2025", "--out", str(out)).exit_code == 0
+    written = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = run("report", "year", "2025", "--out", str(out))
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr and "--force" in again.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == written
+    assert run("report", "year", "2025", "--out", str(out), "--force").exit_code == 0
+
+
+def test_a_report_in_the_other_language_is_not_in_the_way(demo, run, tmp_path) -> None:  # noqa: F811
+    out = tmp_path / "both"
+    assert run(*REF, "--lang", "en", "--out", str(out)).exit_code == 0
+    zh = run(*REF, "--out", str(out))
+    assert zh.exit_code == 0, zh.stderr  # the -en files are another report's
+    assert any(p.name.endswith("-en.xlsx") for p in out.iterdir())

@@ -64,6 +64,15 @@ AlignOption = Annotated[
         ),
     ),
 ]
+OutOption = Annotated[
+    Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
+]
+NoFilesOption = Annotated[
+    bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help=_("Replace report files that already exist."))
+]
 LangOption = Annotated[
     str | None,
     typer.Option(
@@ -117,16 +126,10 @@ def season(
     as_of: AsOfOption = None,
     align: AlignOption = "date",
     lang: LangOption = None,
-    out: Annotated[
-        Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
-    ] = Path("reports"),
+    out: OutOption = Path("reports"),
     json: JsonOption = False,
-    no_files: Annotated[
-        bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help=_("Replace report files that already exist."))
-    ] = False,
+    no_files: NoFilesOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Season to date vs the same period last season: table, Excel workbook, PNG charts.  Example: iddexi report season 2025-26 --as-of 2025-12-06"""
     lang = file_language(lang)
@@ -144,10 +147,7 @@ def season(
         print_json(report.as_json(files))
     else:
         print_summary(report, lang)
-        if files:
-            typer.echo("写入文件：" if lang == "zh" else "Files written:")
-            for path in files:
-                say(f"  {path}")
+        _print_files(files, lang)
     _hint_unequal(report)
 
 
@@ -192,10 +192,13 @@ def _report_files(out: Path, stem: str) -> list[Path]:
 
     if not out.is_dir():
         return []
+    charts = (Path(p) for p in glob.glob(str(out / f"{glob.escape(stem)}-*.png")))
     return [
         out / f"{stem}.xlsx",
         out / f"{stem}-brief.txt",
-        *(Path(p) for p in glob.glob(str(out / f"{glob.escape(stem)}-*.png"))),
+        # a chart is STEM-KEY.png; STEM-en-KEY.png or STEM-by-week-KEY.png belong to
+        # another report, which this one leaves alone
+        *(p for p in charts if "-" not in p.name[len(stem) + 1 : -len(".png")]),
     ]
 
 
@@ -204,13 +207,10 @@ def year(
     ctx: typer.Context,
     year: Annotated[int, typer.Argument(help=_("The calendar year, e.g. 2024."))],
     lang: LangOption = None,
-    out: Annotated[
-        Path, typer.Option("--out", help=_("Folder for the workbook, charts and brief."))
-    ] = Path("reports"),
+    out: OutOption = Path("reports"),
     json: JsonOption = False,
-    no_files: Annotated[
-        bool, typer.Option("--no-files", help=_("Write no files; only print the figures."))
-    ] = False,
+    no_files: NoFilesOption = False,
+    force: ForceOption = False,
 ) -> None:
     """Every season of every kind in a calendar year, against the year before.  Example: iddexi report year 2024"""
     lang = file_language(lang)
@@ -219,20 +219,27 @@ def year(
 
     check_language(lang)
     files: list[Path] = []
-    with TerminalProgress(show_after=SHOW_AFTER) as progress:
+    # one snapshot, as for a season: the figures of every sheet come from one ledger state
+    with ledger(ctx).snapshot(), TerminalProgress(show_after=SHOW_AFTER) as progress:
         report = build_year_report(ledger(ctx), year)
         if not no_files:
             from iddexi.reporting import write_year_files
 
+            # one rule for every file the program writes: nothing replaced without --force
+            refuse_to_overwrite(_report_files(out, report.stem(lang)), force)
             files = write_year_files(report, out, lang, progress)
     if json:
         print_json(report.as_json(files))
         return
     print_year(report, lang)
+    _print_files(files, lang)
+
+
+def _print_files(files: list[Path], lang: str) -> None:
     if files:
         typer.echo("写入文件：" if lang == "zh" else _("Files written:"))
         for path in files:
-            typer.echo(f"  {path}")
+            say(f"  {path}")
 
 
 def print_year(report: YearReport, lang: str) -> None:
